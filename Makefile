@@ -1,0 +1,47 @@
+# Two commands matter (see README): `make run` and `make test`. The rest are tools.
+PYTHON ?= python3.10
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: setup run test train eval eval-langid kb-check chat constraints clean
+
+setup: $(INSTALLED)
+
+# Reinstall when the dependencies change; constraints.txt pins everything Rasa pulls in.
+$(INSTALLED): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip<24" wheel
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(PY) -m pip check
+	touch $@
+
+run: setup
+	$(PY) -m bot run
+
+chat: setup
+	$(PY) -m bot chat
+
+train: setup
+	$(PY) -m bot train
+
+test: setup
+	$(PY) -m bot kb check
+	$(PY) -m bot train
+	$(PY) -m pytest -q
+
+eval: setup
+	$(PY) -m bot eval --min-accuracy 0.90
+
+eval-langid: setup
+	$(PY) -m bot eval-langid
+
+kb-check: setup
+	$(PY) -m bot kb check
+
+# Regenerate the full pin list after changing pyproject.toml.
+constraints: setup
+	$(PY) -m pip freeze --exclude-editable | grep -v '^immigrant-services' > constraints.txt
+
+clean:
+	rm -rf $(VENV) models results .pytest_cache rasa.db

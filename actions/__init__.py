@@ -1,0 +1,1 @@
+"""The Rasa action server package (Rasa's convention): thin actions over `bot.knowledge`."""

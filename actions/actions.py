@@ -1,0 +1,222 @@
+"""Custom actions. Each reads the tracker, asks `bot.knowledge` for words, and sends one message.
+
+Every action goes through `AssistantAction.run`, which settles the reply language first, so no
+action can answer in the wrong language or forget to remember it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.knowledge.loader import knowledge
+from bot.knowledge.model import KnowledgeBase
+from bot.knowledge.providers import find_zip
+from bot.knowledge.render import LANGUAGE_KEY, article_body, menu, paragraphs, providers_block
+from bot.languages import reply_language, requested_language
+
+SHORT_FORM_CHANNELS = {"sms", "twilio"}
+"""Channels that get an article's short form first; the rest get the full form."""
+FINDER_ARTICLES = ("help.legal", "help.citizenship_clinic", "english.classes")
+"""Articles whose point is finding a place nearby: they ask for a ZIP code when none is known,
+and are offered when someone sends a ZIP code without saying what they are looking for."""
+
+
+@dataclass
+class Turn:
+    """What an action needs to know about the current message."""
+
+    kb: KnowledgeBase
+    tracker: Tracker
+    language: str
+    today: date
+
+    @property
+    def long_form(self) -> bool:
+        return self.tracker.get_latest_input_channel() not in SHORT_FORM_CHANNELS
+
+    @property
+    def intent(self) -> str:
+        return self.tracker.latest_message.get("intent", {}).get("name") or ""
+
+    @property
+    def text(self) -> str:
+        return self.tracker.latest_message.get("text") or ""
+
+    def say(self, key: str, **values: str) -> str:
+        return self.kb.say(self.language, key, **values)
+
+
+@dataclass
+class Reply:
+    text: str
+    events: list[EventType]
+
+
+class AssistantAction(Action, ABC):
+    """Settles the language, lets the subclass compose a reply, sends it."""
+
+    @abstractmethod
+    def respond(self, turn: Turn) -> Reply:
+        """The reply to this turn, in `turn.language`."""
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        kb = knowledge()
+        language = reply_language(tracker.get_slot("language"), tracker.latest_message.get("language"), kb.default_language)
+        reply = self.respond(Turn(kb, tracker, language, date.today()))
+        dispatcher.utter_message(text=reply.text)
+        return [SlotSet("language", language), *reply.events]
+
+
+def offer_menu(turn: Turn, keys: list[str], intro_key: str, *before: str) -> Reply:
+    """Text before a numbered menu, remembering the menu so that "2" can answer it."""
+    return Reply(paragraphs(*before, menu(turn.kb, turn.language, keys, intro_key)), [SlotSet("menu", keys)])
+
+
+def answer_article(turn: Turn, article_id: str) -> Reply:
+    """An article in the conversation's language, with providers (or a request for a ZIP code)."""
+    article = turn.kb.articles[article_id]
+    zip_code = find_zip(turn.text) or turn.tracker.get_slot("zip")
+    events: list[EventType] = [SlotSet("article", article_id)]
+    finder = None
+    if article.providers and zip_code:
+        finder = providers_block(turn.kb, turn.language, article.providers, zip_code)
+        events.append(SlotSet("zip", zip_code))
+    elif article_id in FINDER_ARTICLES:
+        finder = turn.say("ask_zip")
+        events.append(SlotSet("pending_topic", article_id))
+    body = article_body(turn.kb, article, turn.language, turn.long_form, turn.today)
+    if not article.followups:
+        return Reply(paragraphs(body, finder), events)
+    offered = offer_menu(turn, list(article.followups), "followups_intro", body, finder)
+    return Reply(offered.text, events + offered.events)
+
+
+class ActionAnswerArticle(AssistantAction):
+    def name(self) -> str:
+        return "action_answer_article"
+
+    def respond(self, turn: Turn) -> Reply:
+        return answer_article(turn, turn.intent)
+
+
+class ActionMainMenu(AssistantAction):
+    """Greeting and "what can you do": a short numbered menu of the main topics."""
+
+    def name(self) -> str:
+        return "action_main_menu"
+
+    def respond(self, turn: Turn) -> Reply:
+        greeting = turn.say("greeting") if turn.intent == "greet" else None
+        return offer_menu(turn, list(turn.kb.organization.main_menu), "menu_intro", greeting, turn.say("menu_hint"))
+
+
+class ActionChoose(AssistantAction):
+    """A number answering the last menu: an article or, in the language menu, a language."""
+
+    def name(self) -> str:
+        return "action_choose"
+
+    def respond(self, turn: Turn) -> Reply:
+        keys: list[str] = turn.tracker.get_slot("menu") or []
+        number = int(next(turn.tracker.get_latest_entity_values("number"), 0))
+        if not 1 <= number <= len(keys):
+            if keys:
+                return offer_menu(turn, keys, "number_not_in_menu")
+            return offer_menu(turn, list(turn.kb.organization.main_menu), "menu_intro")
+        chosen = keys[number - 1]
+        if chosen.startswith(LANGUAGE_KEY):
+            return switch_language(turn, chosen.removeprefix(LANGUAGE_KEY))
+        return answer_article(turn, chosen)
+
+
+def switch_language(turn: Turn, language: str) -> Reply:
+    turn.language = language
+    return Reply(turn.say("language_changed"), [SlotSet("menu", None)])
+
+
+class ActionChangeLanguage(AssistantAction):
+    """Switch to the language the message names, or offer the list of languages."""
+
+    def name(self) -> str:
+        return "action_change_language"
+
+    def respond(self, turn: Turn) -> Reply:
+        if requested := requested_language(turn.text, turn.kb.languages):
+            return switch_language(turn, requested)
+        return offer_menu(turn, [LANGUAGE_KEY + code for code in turn.kb.languages], "language_menu")
+
+
+class ActionLocation(AssistantAction):
+    """A ZIP code: answers the question that was waiting for one, or asks what to look for."""
+
+    def name(self) -> str:
+        return "action_location"
+
+    def respond(self, turn: Turn) -> Reply:
+        zip_code = find_zip(turn.text)
+        if not zip_code:
+            written = next(turn.tracker.get_latest_entity_values("zip"), None) or turn.text.strip()
+            return Reply(turn.say("zip_unknown", zip=written[:10]), [])
+        pending = turn.tracker.get_slot("pending_topic")
+        events: list[EventType] = [SlotSet("zip", zip_code), SlotSet("pending_topic", None)]
+        if pending:
+            article = turn.kb.articles[pending]
+            return Reply(providers_block(turn.kb, turn.language, article.providers, zip_code), events)
+        offered = offer_menu(turn, list(FINDER_ARTICLES), "menu_intro", turn.say("zip_no_topic", zip=zip_code))
+        return Reply(offered.text, events + offered.events)
+
+
+class ActionNotSure(AssistantAction):
+    """Low confidence or out of scope: say so honestly and offer the closest topics."""
+
+    def name(self) -> str:
+        return "action_not_sure"
+
+    def respond(self, turn: Turn) -> Reply:
+        if turn.intent == "out_of_scope":
+            return offer_menu(turn, list(turn.kb.organization.main_menu), "menu_intro", turn.say("out_of_scope"))
+        ranking = turn.tracker.latest_message.get("intent_ranking") or []
+        closest = [r["name"] for r in ranking if r.get("name") in turn.kb.articles][:3]
+        return offer_menu(turn, closest or list(turn.kb.organization.main_menu), "unsure")
+
+
+class ActionHandoff(AssistantAction):
+    """How to reach a person at the organisation running the assistant."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    def respond(self, turn: Turn) -> Reply:
+        org = turn.kb.organization
+        return Reply(turn.say("handoff", organization=org.name, contact=org.contact, hours=org.hours), [])
+
+
+class ActionMore(AssistantAction):
+    """MORE after a short answer sends the full article; after a full one there is nothing more."""
+
+    def name(self) -> str:
+        return "action_more"
+
+    def respond(self, turn: Turn) -> Reply:
+        article_id = turn.tracker.get_slot("article")
+        if article_id and not turn.long_form:
+            text = turn.kb.articles[article_id].text[turn.language].full
+            return Reply(text, [])
+        return offer_menu(turn, list(turn.kb.organization.main_menu), "menu_intro", turn.say("more_none"))
+
+
+class ActionSmallTalk(AssistantAction):
+    """greet-like courtesies whose whole answer is one UI message named after the intent."""
+
+    def name(self) -> str:
+        return "action_small_talk"
+
+    def respond(self, turn: Turn) -> Reply:
+        return Reply(turn.say(turn.intent), [])

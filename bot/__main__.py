@@ -1,0 +1,134 @@
+"""The command line: `python -m bot COMMAND`. See `python -m bot --help`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Iterable
+
+from bot import ROOT
+
+
+def _inputs(texts: list[str]) -> Iterable[str]:
+    """The TEXT arguments, or else each line of standard input."""
+    if texts:
+        yield from texts
+    else:
+        for line in sys.stdin:
+            yield line.rstrip("\n")
+
+
+def ask(args: argparse.Namespace) -> int:
+    from bot.quiet import quiet
+
+    quiet()
+    from bot.assistant import Assistant
+
+    assistant = Assistant()
+
+    async def run() -> None:
+        conversation = "ask-conversation" if args.conversation else None
+        for text in _inputs(args.text):
+            answer = await assistant.ask(text, conversation)
+            if args.json:
+                print(json.dumps(answer.as_dict(), ensure_ascii=False), flush=True)
+            else:
+                print(f"> {text}\n{answer.reply}\n", flush=True)
+
+    asyncio.run(run())
+    return 0
+
+
+def kb_check(args: argparse.Namespace) -> int:
+    from bot.knowledge.check import check
+    from bot.knowledge.loader import KnowledgeError, load_knowledge
+
+    try:
+        problems = check(load_knowledge())
+    except KnowledgeError as error:
+        problems = [str(error)]
+    for problem in problems:
+        print(problem)
+    print(f"{len(problems)} problem(s)" if problems else "knowledge base OK")
+    return 1 if problems else 0
+
+
+def train(args: argparse.Namespace) -> int:
+    from bot.quiet import quiet
+
+    quiet()
+    from bot.training import train as train_model
+
+    print(train_model(ROOT, force=args.force))
+    return 0
+
+
+def chat(args: argparse.Namespace) -> int:
+    from bot.chat import chat as run_chat
+
+    return run_chat(args.url)
+
+
+def run(args: argparse.Namespace) -> int:
+    from bot.serve import serve
+
+    return serve()
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from bot.quiet import quiet
+
+    quiet()
+    from bot.evaluation import main as run_evaluation
+
+    return run_evaluation(args.min_accuracy, args.model)
+
+
+def evaluate_language_id(args: argparse.Namespace) -> int:
+    from bot.nlu.language_id_eval import main as run_evaluation
+
+    return run_evaluation()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("ask", help="answer each TEXT (or each line of standard input)")
+    p.add_argument("--json", action="store_true", help="one JSON object per input")
+    p.add_argument("--conversation", action="store_true", help="keep all inputs in one conversation")
+    p.add_argument("text", nargs="*")
+    p.set_defaults(handler=ask)
+
+    p = commands.add_parser("kb", help="knowledge base tools")
+    kb = p.add_subparsers(dest="kb_command", required=True)
+    kb.add_parser("check", help="validate knowledge/").set_defaults(handler=kb_check)
+
+    p = commands.add_parser("train", help="train the model if its inputs changed")
+    p.add_argument("--force", action="store_true", help="train even if nothing changed")
+    p.set_defaults(handler=train)
+
+    p = commands.add_parser("chat", help="talk to a running assistant (started with `make run`)")
+    p.add_argument("--url", default="http://localhost:5005/webhooks/rest/webhook")
+    p.set_defaults(handler=chat)
+
+    commands.add_parser("run", help="train if needed, then run Rasa and the action server").set_defaults(handler=run)
+
+    p = commands.add_parser("eval", help="article and reply-language accuracy on tests/heldout")
+    p.add_argument("--min-accuracy", type=float, default=0.0, help="exit 1 if a language scores below this")
+    p.add_argument("--model", type=Path, help="a model file other than the latest in models/")
+    p.set_defaults(handler=evaluate)
+
+    commands.add_parser("eval-langid", help="compare language-ID backends on tests/language_id.yml").set_defaults(
+        handler=evaluate_language_id
+    )
+
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""The trained assistant in one process: the model plus `actions/`, without servers.
+
+`python -m bot ask`, the evaluation and the tests use it. Rasa normally calls the action server
+over HTTP; here the action endpoint hands the same JSON straight to rasa-sdk's `ActionExecutor`,
+so the actions that run are exactly the ones the action server runs, minus the network.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.utils.endpoints import EndpointConfig
+from rasa_sdk.executor import ActionExecutor
+
+from bot import ROOT
+from bot.training import ensure_model
+
+REST_CHANNEL = "rest"
+
+
+class InProcessActions(EndpointConfig):
+    """An action endpoint that runs the `actions` package in this process."""
+
+    def __init__(self) -> None:
+        super().__init__(url="in-process://actions")
+        self.executor = ActionExecutor()
+        self.executor.register_package("actions")
+
+    async def request(self, method: str = "post", subpath: str | None = None, **kwargs: Any) -> Any:
+        return await self.executor.run(kwargs["json"])
+
+
+@dataclass
+class Answer:
+    """One message in, everything we know about the reply out (the `ask --json` record)."""
+
+    text: str
+    language: str | None
+    intent: str | None
+    confidence: float
+    article: str | None
+    reply: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Assistant:
+    """Loads the latest trained model (training one first if there is none).
+
+    Call `bot.quiet.quiet()` first unless you want Rasa's debug log.
+    """
+
+    def __init__(self, model: Path | None = None) -> None:
+        self.agent = Agent.load(str(model or ensure_model(ROOT)), action_endpoint=InProcessActions())
+
+    async def ask(self, text: str, conversation: str | None = None, channel: str = REST_CHANNEL) -> Answer:
+        """Send `text` as a user of `channel` in `conversation` (a new one when None)."""
+        sender = conversation or uuid.uuid4().hex
+        output = CollectingOutputChannel()
+        await self.agent.handle_message(UserMessage(text, output, sender, input_channel=channel))
+        tracker = await self.agent.tracker_store.retrieve(sender)
+        parsed = tracker.latest_message.parse_data if tracker.latest_message else {}
+        turn = tracker.events_after_latest_restart()
+        since_user = turn[max(i for i, e in enumerate(turn) if e.type_name == "user") :]
+        articles = [e.value for e in since_user if e.type_name == "slot" and e.key == "article"]
+        return Answer(
+            text=text,
+            language=tracker.get_slot("language"),
+            intent=parsed.get("intent", {}).get("name"),
+            confidence=round(float(parsed.get("intent", {}).get("confidence") or 0.0), 3),
+            article=articles[-1] if articles else None,
+            reply="\n\n".join(m.get("text", "") for m in output.messages if m.get("text")),
+        )

@@ -1,0 +1,82 @@
+"""Turning articles, menus and provider lists into the text a person receives.
+
+Everything here is a pure function of the knowledge base, so the actions, the `ask` command and
+the tests all produce the same words.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.knowledge.model import Article, KnowledgeBase
+from bot.knowledge.providers import Match, search
+
+LANGUAGE_KEY = "lang:"
+"""Menu entries are article ids, or `lang:<code>` in the language menu."""
+
+
+def link(url: str) -> str:
+    """A URL as people type it: no scheme, no www, no trailing slash."""
+    for prefix in ("https://", "http://", "www."):
+        url = url.removeprefix(prefix)
+    return url.rstrip("/")
+
+
+def paragraphs(*parts: str | None) -> str:
+    return "\n\n".join(part for part in parts if part)
+
+
+def menu_title(kb: KnowledgeBase, key: str, language: str) -> str:
+    if key.startswith(LANGUAGE_KEY):
+        return kb.languages[key.removeprefix(LANGUAGE_KEY)].name
+    return kb.articles[key].text[language].title
+
+
+def menu(kb: KnowledgeBase, language: str, keys: list[str], intro_key: str) -> str:
+    """A numbered menu: the intro line, one line per choice, and how to answer."""
+    lines = [kb.say(language, intro_key)]
+    lines += [f"{number}. {menu_title(kb, key, language)}" for number, key in enumerate(keys, 1)]
+    lines.append(kb.say(language, "reply_number"))
+    return "\n".join(lines)
+
+
+def article_body(kb: KnowledgeBase, article: Article, language: str, long_form: bool, today: date) -> str:
+    """The answer itself with its notices: "may have changed" when stale, "not legal advice" when legal."""
+    text = article.text[language]
+    return paragraphs(
+        text.full if long_form else text.short,
+        kb.say(language, "stale_notice", date=article.reviewed.isoformat()) if article.is_stale(today) else None,
+        kb.say(language, "legal_notice") if article.legal else None,
+    )
+
+
+def provider_line(match: Match) -> str:
+    provider = match.provider
+    if match.miles is None:
+        return f"- {provider.service_name}: {link(provider.source)}"
+    location = provider.location
+    address = ", ".join(part for part in (location.address_1, location.city) if part) if location else ""
+    phone = provider.phones[0].number if provider.phones else ""
+    details = "; ".join(part for part in (address, phone, link(provider.organization_url)) if part)
+    return f"- {provider.organization_name} ({match.miles:.0f} mi): {details}"
+
+
+def providers_block(kb: KnowledgeBase, language: str, categories: tuple[str, ...], zip_code: str, limit: int = 3) -> str:
+    """Local providers near `zip_code` (those speaking `language` first), then national directories."""
+    local: list[Match] = []
+    national: list[Match] = []
+    radius = kb.organization.search_radius_miles
+    for category in categories:
+        speaking, _ = search(kb.providers, zip_code, category, radius, language)
+        anyone, directories = search(kb.providers, zip_code, category, radius)
+        for match in speaking + anyone:
+            if match.provider not in [m.provider for m in local]:
+                local.append(match)
+        national += [d for d in directories if d.provider not in [m.provider for m in national]]
+    near = (
+        "\n".join([kb.say(language, "providers_near", zip=zip_code), *map(provider_line, local[:limit])])
+        if local
+        else kb.say(language, "providers_none_near", zip=zip_code)
+    )
+    anywhere = "\n".join([kb.say(language, "providers_national"), *map(provider_line, national[:limit])]) if national else None
+    return paragraphs(near, anywhere)

@@ -1,0 +1,95 @@
+"""Rasa intent classifier: TF-IDF word and character n-grams with a calibrated linear SVM.
+
+Why not Rasa's own classifiers (measured on tests/heldout, see README "Choosing the pipeline"):
+Rasa's featurizers give raw counts, and its LogisticRegressionClassifier on them scored 0.940
+intent accuracy against 0.986 for TF-IDF with a linear SVM; DIETClassifier on the same character
+n-grams needed about 18 s per epoch on two cores. Sublinear TF-IDF keeps one repeated word from
+dominating a long message; character n-grams (char_wb) carry every script, typos and missing
+accents. The SVM is calibrated so its confidences can feed the FallbackClassifier.
+
+It reads the message text itself, so it needs no featurizer in front of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu import storage
+from bot.nlu.language_id import normalize
+
+
+def build_model(config: dict[str, Any]) -> Any:
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.pipeline import make_pipeline, make_union
+    from sklearn.svm import LinearSVC
+
+    features = make_union(
+        TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), sublinear_tf=True),
+        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, config["max_char_ngram"]), sublinear_tf=True),
+    )
+    svm = LinearSVC(C=config["C"], class_weight="balanced")
+    folds = StratifiedKFold(config["calibration_folds"], shuffle=True, random_state=config["random_state"])
+    return make_pipeline(features, CalibratedClassifierCV(svm, cv=folds))
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class TfidfIntentClassifier(GraphComponent, IntentClassifier):
+    """Predicts the intent, with a ranking of the closest ones (used for "did you mean")."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"C": 1.0, "max_char_ngram": 4, "calibration_folds": 3, "random_state": 42, "ranking_length": 10}
+
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, model: Any = None):
+        self.config = config
+        self.model_storage = model_storage
+        self.resource = resource
+        self.model = model
+
+    @classmethod
+    def create(
+        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
+    ) -> TfidfIntentClassifier:
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        texts = [normalize(e.get(TEXT)) for e in examples]
+        intents = np.array([e.get(INTENT) for e in examples])  # sklearn 1.1's calibration needs an array
+        self.model = build_model(self.config).fit(texts, intents)
+        storage.save(self.model, self.model_storage, self.resource)
+        return self.resource
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> TfidfIntentClassifier:
+        return cls(config, model_storage, resource, storage.load(model_storage, resource))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        texts = [normalize(m.get(TEXT) or "") for m in messages]
+        for message, probabilities in zip(messages, self.model.predict_proba(texts)):
+            ranking = sorted(
+                ({INTENT_NAME_KEY: str(name), PREDICTED_CONFIDENCE_KEY: float(p)} for name, p in zip(self.model.classes_, probabilities)),
+                key=lambda entry: -entry[PREDICTED_CONFIDENCE_KEY],
+            )[: self.config["ranking_length"]]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
