@@ -69,9 +69,10 @@ class AssistantAction(Action, ABC):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         kb = knowledge()
         language = reply_language(tracker.get_slot("language"), tracker.latest_message.get("language"), kb.default_language)
-        reply = self.respond(Turn(kb, tracker, language, date.today()))
+        turn = Turn(kb, tracker, language, date.today())
+        reply = self.respond(turn)
         dispatcher.utter_message(text=reply.text)
-        return [SlotSet("language", language), *reply.events]
+        return [SlotSet("language", turn.language), *reply.events]  # a language switch changes it
 
 
 def offer_menu(turn: Turn, keys: list[str], intro_key: str, *before: str) -> Reply:
@@ -154,7 +155,11 @@ class ActionChangeLanguage(AssistantAction):
 
 
 class ActionLocation(AssistantAction):
-    """A ZIP code: answers the question that was waiting for one, or asks what to look for."""
+    """A ZIP code: answers the question that was waiting for one, or the finder topic the same
+    message also names ("I need a lawyer, my zip is 33150"), or asks what to look for."""
+
+    MENTIONED = 0.15
+    """A finder topic this likely in the NLU ranking counts as named in the message."""
 
     def name(self) -> str:
         return "action_location"
@@ -164,6 +169,10 @@ class ActionLocation(AssistantAction):
         if not zip_code:
             written = next(turn.tracker.get_latest_entity_values("zip"), None) or turn.text.strip()
             return Reply(turn.say("zip_unknown", zip=written[:10]), [])
+        ranking = turn.tracker.latest_message.get("intent_ranking") or []
+        mentioned = [r["name"] for r in ranking if r["name"] in FINDER_ARTICLES and r["confidence"] >= self.MENTIONED]
+        if mentioned:
+            return answer_article(turn, mentioned[0])
         pending = turn.tracker.get_slot("pending_topic")
         events: list[EventType] = [SlotSet("zip", zip_code), SlotSet("pending_topic", None)]
         if pending:
@@ -213,7 +222,8 @@ class ActionMore(AssistantAction):
 
 
 class ActionSmallTalk(AssistantAction):
-    """greet-like courtesies whose whole answer is one UI message named after the intent."""
+    """Courtesies (thanks, goodbye, yes, no, stop) and wordless messages: the whole answer is the
+    UI message named after the intent."""
 
     def name(self) -> str:
         return "action_small_talk"

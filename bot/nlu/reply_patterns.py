@@ -1,8 +1,9 @@
-"""Rasa component for replies that need no statistics: a menu number, a ZIP code, a language name.
+"""Rasa component for replies that need no statistics: a menu number, a ZIP code, a language name,
+or a message without a single word.
 
 People answer "reply 1, 2 or 3" with "2", "#2" or "2.", answer "what is your ZIP code?" with
-"02139", and ask for a language by writing its name: "español". A classifier trained on sentences
-guesses at such messages; a pattern is certain. When a pattern matches the whole message it
+"02139", ask for a language by writing its name ("español"), and sometimes send only an emoji or
+nothing at all. A classifier trained on sentences guesses at such messages; a pattern is certain. When a pattern matches the whole message it
 replaces the predicted intent with confidence 1.0.
 """
 
@@ -32,13 +33,16 @@ from bot.nlu.language_id import normalize
 CHOOSE = "choose"
 INFORM_LOCATION = "inform_location"
 CHANGE_LANGUAGE = "change_language"
+NO_TEXT = "no_text"
+WORD = re.compile(r"[^\W_]")  # a letter or digit in any script; emoji and punctuation are not
 MENU_NUMBER = re.compile(r"^\s*[#(]?\s*([1-9])\s*[.)]?\s*$")
 ZIP_ONLY = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*[.!]?\s*$")
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ReplyPatternClassifier(GraphComponent):
-    """Recognises menu numbers (`choose`), bare ZIP codes (`inform_location`) and language names."""
+    """Recognises menu numbers (`choose`), bare ZIP codes (`inform_location`), language names
+    (`change_language`) and messages with no words (`no_text`)."""
 
     def __init__(self) -> None:
         self.language_names = {name for language in knowledge().languages.values() for name in language.names}
@@ -56,7 +60,9 @@ class ReplyPatternClassifier(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if number := MENU_NUMBER.match(text):
+            if not WORD.search(text):
+                self._set(message, NO_TEXT)
+            elif number := MENU_NUMBER.match(text):
                 self._set(message, CHOOSE, "number", number.group(1))
             elif zip_match := ZIP_ONLY.match(text):
                 self._set(message, INFORM_LOCATION, "zip", zip_match.group(1))

@@ -1,0 +1,131 @@
+"""Actions driven with rasa-sdk trackers, as the action server would run them (no model needed)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.actions import (
+    ActionAnswerArticle,
+    ActionChangeLanguage,
+    ActionChoose,
+    ActionHandoff,
+    ActionLocation,
+    ActionMainMenu,
+    ActionNotSure,
+    Turn,
+    answer_article,
+)
+from bot.knowledge.loader import knowledge
+
+
+def tracker(text: str, intent: str, slots: dict[str, Any] | None = None, language: dict | None = None,
+            entities: list | None = None, ranking: list | None = None, channel: str = "rest") -> Tracker:
+    message = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "intent_ranking": ranking or [],
+        "language": language or {"code": None, "confidence": 0.0, "reliable": False},
+    }
+    events = [{"event": "user", "text": text, "parse_data": message, "input_channel": channel}]
+    return Tracker("test-user", slots or {}, message, events, False, None, {}, "action_listen")
+
+
+def run(action, t: Tracker) -> tuple[str, dict[str, Any]]:
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, t, {})
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    return "\n".join(m["text"] for m in dispatcher.messages), slots
+
+
+def test_an_article_is_answered_in_the_detected_language_with_notices_and_follow_ups():
+    kb = knowledge()
+    text, slots = run(ActionAnswerArticle(), tracker("cuanto cuesta la ciudadania", "citizenship.fees",
+                                                      language={"code": "es", "confidence": 0.99, "reliable": True}))
+    article = kb.articles["citizenship.fees"]
+    assert article.text["es"].full in text
+    assert kb.say("es", "legal_notice") in text
+    assert f"1. {kb.articles[article.followups[0]].text['es'].title}" in text
+    assert slots == {"language": "es", "article": "citizenship.fees", "menu": list(article.followups)}
+
+
+def test_sms_gets_the_short_form():
+    text, _ = run(ActionAnswerArticle(), tracker("n400 fee", "citizenship.fees", channel="sms"))
+    assert knowledge().articles["citizenship.fees"].text["en"].short in text
+
+
+def test_a_finder_article_asks_for_a_zip_code_and_remembers_the_question():
+    text, slots = run(ActionAnswerArticle(), tracker("necesito abogado", "help.legal", slots={"language": "es"}))
+    assert knowledge().say("es", "ask_zip") in text
+    assert slots["pending_topic"] == "help.legal"
+
+
+def test_a_zip_code_given_later_answers_the_waiting_question_in_the_conversation_language():
+    t = tracker("02139", "inform_location", slots={"language": "ht", "pending_topic": "help.legal"},
+                entities=[{"entity": "zip", "value": "02139"}])
+    text, slots = run(ActionLocation(), t)
+    assert "Fixture Legal Aid Cambridge" in text  # tests use their own provider directory
+    assert knowledge().say("ht", "providers_near", zip="02139") in text
+    assert slots == {"language": "ht", "zip": "02139", "pending_topic": None}
+
+
+def test_an_unknown_zip_code_is_refused_kindly():
+    text, slots = run(ActionLocation(), tracker("00000", "inform_location", slots={"language": "vi"}))
+    assert text == knowledge().say("vi", "zip_unknown", zip="00000")
+    assert "zip" not in slots
+
+
+def test_greeting_offers_a_numbered_menu_and_a_number_answers_it():
+    kb = knowledge()
+    text, slots = run(ActionMainMenu(), tracker("hola", "greet", language={"code": "es", "confidence": 0.9, "reliable": False}))
+    assert text.startswith(kb.say("es", "greeting"))
+    assert slots["menu"] == list(kb.organization.main_menu)
+    chosen, slots = run(ActionChoose(), tracker("2", "choose", slots={"language": "es", "menu": slots["menu"]},
+                                                entities=[{"entity": "number", "value": "2"}]))
+    assert kb.articles[kb.organization.main_menu[1]].text["es"].full in chosen
+
+
+def test_a_number_outside_the_menu_shows_the_menu_again():
+    kb = knowledge()
+    menu = ["citizenship.fees", "help.legal"]
+    text, _ = run(ActionChoose(), tracker("7", "choose", slots={"language": "zh", "menu": menu},
+                                          entities=[{"entity": "number", "value": "7"}]))
+    assert text.startswith(kb.say("zh", "number_not_in_menu"))
+    assert f"2. {kb.articles['help.legal'].text['zh'].title}" in text
+
+
+def test_the_language_menu_switches_language():
+    kb = knowledge()
+    text, slots = run(ActionChangeLanguage(), tracker("change language", "change_language", slots={"language": "en"}))
+    assert f"3. {kb.languages['zh'].name}" in text
+    text, slots = run(ActionChoose(), tracker("3", "choose", slots={"language": "en", "menu": slots["menu"]},
+                                              entities=[{"entity": "number", "value": "3"}]))
+    assert text == kb.say("zh", "language_changed") and slots["language"] == "zh"
+
+
+def test_not_sure_offers_the_closest_topics():
+    kb = knowledge()
+    ranking = [{"name": "nlu_fallback", "confidence": 0.25}, {"name": "work_permit.fees", "confidence": 0.2},
+               {"name": "greet", "confidence": 0.1}, {"name": "citizenship.fees", "confidence": 0.1}]
+    text, slots = run(ActionNotSure(), tracker("fee thing", "nlu_fallback", slots={"language": "en"}, ranking=ranking))
+    assert text.startswith(kb.say("en", "unsure"))
+    assert slots["menu"] == ["work_permit.fees", "citizenship.fees"]
+
+
+def test_handoff_gives_the_organisation_contact_and_hours():
+    org = knowledge().organization
+    text, _ = run(ActionHandoff(), tracker("quiero hablar con una persona", "ask_human", slots={"language": "es"}))
+    assert org.contact in text and org.hours in text and org.name in text
+
+
+def test_a_stale_article_warns_that_it_may_have_changed():
+    kb = knowledge()
+    article = kb.articles["work_permit.fees"]
+    turn = Turn(kb, tracker("ead fee", "work_permit.fees"), "ar", date(2099, 1, 1))
+    reply = answer_article(turn, article.id)
+    assert kb.say("ar", "stale_notice", date=article.reviewed.isoformat()) in reply.text
