@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup run test train eval eval-langid kb-check chat constraints clean
+.PHONY: setup run test train eval eval-langid bench kb-check chat constraints clean
 
 setup: $(INSTALLED)
 
@@ -35,6 +35,9 @@ eval: setup
 
 eval-langid: setup
 	$(PY) -m bot eval-langid
+
+bench: setup
+	$(PY) -m bot bench
 
 kb-check: setup
 	$(PY) -m bot kb check

@@ -93,6 +93,12 @@ def evaluate_language_id(args: argparse.Namespace) -> int:
     return run_evaluation()
 
 
+def bench(args: argparse.Namespace) -> int:
+    from bot.bench import main as run_bench
+
+    return run_bench()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("eval-langid", help="compare language-ID backends on tests/language_id.yml").set_defaults(
         handler=evaluate_language_id
+    )
+
+    commands.add_parser("bench", help="start-to-ready, memory, latency and throughput of the running assistant").set_defaults(
+        handler=bench
     )
 
     args = parser.parse_args(argv)

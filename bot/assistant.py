@@ -56,8 +56,21 @@ class Assistant:
     Call `bot.quiet.quiet()` first unless you want Rasa's debug log.
     """
 
-    def __init__(self, model: Path | None = None) -> None:
-        self.agent = Agent.load(str(model or ensure_model(ROOT)), action_endpoint=InProcessActions())
+    def __init__(self, model: Path | None = None, endpoints: Path | None = None) -> None:
+        """`endpoints` names a Rasa endpoints file whose tracker and lock stores to use (for example
+        endpoints.production.yml: PostgreSQL and Redis); without it, conversations stay in memory."""
+        stores = {}
+        if endpoints:
+            from rasa.core.lock_store import LockStore
+            from rasa.core.tracker_store import TrackerStore
+            from rasa.core.utils import AvailableEndpoints
+
+            configured = AvailableEndpoints.read_endpoints(str(endpoints))
+            stores = {
+                "tracker_store": TrackerStore.create(configured.tracker_store),
+                "lock_store": LockStore.create(configured.lock_store),
+            }
+        self.agent = Agent.load(str(model or ensure_model(ROOT)), action_endpoint=InProcessActions(), **stores)
 
     async def ask(self, text: str, conversation: str | None = None, channel: str = REST_CHANNEL) -> Answer:
         """Send `text` as a user of `channel` in `conversation` (a new one when None)."""

@@ -12,7 +12,8 @@ import uuid
 
 
 def send(url: str, sender: str, text: str) -> list[str]:
-    """POST one message to Rasa's REST webhook; returns the texts of the replies."""
+    """POST one message to Rasa's REST webhook; returns the texts of the replies (Rasa sends each
+    paragraph as its own message)."""
     body = json.dumps({"sender": sender, "message": text}).encode()
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=60) as response:
@@ -35,5 +36,4 @@ def chat(url: str) -> int:
         except (urllib.error.URLError, ConnectionError) as error:
             print(f"Cannot reach the assistant at {url} ({error}). Start it with `make run` and wait for it to be ready.")
             continue
-        for reply in replies:
-            print(f"bot> {reply}\n")
+        print("bot> " + "\n\n".join(replies) + "\n")

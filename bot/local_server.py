@@ -1,0 +1,89 @@
+"""Starting the assistant exactly as `make run` does, on chosen ports and a scratch database.
+
+The server tests and `make bench` use it, so what they measure is the real run command: honcho,
+the Rasa server with the REST channel, and the action server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from bot import ROOT
+
+
+@dataclass
+class RunningAssistant:
+    url: str
+    database: Path
+    process: subprocess.Popen
+    seconds_to_ready: float
+    log: Path
+
+    def send(self, sender: str, text: str) -> str:
+        """One message over the REST channel; the reply as a person reads it.
+
+        Rasa's output channels send each paragraph of a text as its own message; they are joined
+        back here with the blank line between them.
+        """
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return "\n\n".join(m["text"] for m in json.load(response) if m.get("text"))
+
+    def rss_megabytes(self) -> float:
+        """Resident memory of the whole process tree: honcho, Rasa and the action server."""
+        table = subprocess.run(["ps", "-e", "-o", "pid=,ppid=,rss="], capture_output=True, text=True).stdout
+        rows = [tuple(map(int, line.split())) for line in table.splitlines() if line.strip()]
+        tree, kilobytes = {self.process.pid}, 0
+        for _ in range(5):  # honcho -> shell -> rasa: a few generations are enough
+            tree |= {pid for pid, parent, _ in rows if parent in tree}
+        kilobytes = sum(rss for pid, _, rss in rows if pid in tree)
+        return kilobytes / 1024
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def running_assistant(workdir: Path, rasa_port: int = 5105, actions_port: int = 5155, timeout: float = 300) -> Iterator[RunningAssistant]:
+    """`python -m bot run` with its SQLite database in `workdir`; stopped (whole group) on exit."""
+    database = workdir / "rasa.db"
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://localhost:{actions_port}/webhook"\n'
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {database}\n"
+    )
+    env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port), "ENDPOINTS": str(endpoints)}
+    log = workdir / "server.log"
+    started = time.monotonic()
+    with log.open("w") as output:
+        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=output,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{rasa_port}"
+    try:
+        while not (_ready(url) and _ready(f"http://127.0.0.1:{actions_port}/health")):
+            if process.poll() is not None or time.monotonic() - started > timeout:
+                raise RuntimeError(f"the assistant did not start; see {log}:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+        yield RunningAssistant(url, database, process, time.monotonic() - started, log)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
