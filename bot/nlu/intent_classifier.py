@@ -15,17 +15,15 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import storage
 from bot.nlu.language_id import normalize
+from bot.nlu.sklearn_component import SklearnComponent
 
 
 def build_model(config: dict[str, Any]) -> Any:
@@ -45,43 +43,19 @@ def build_model(config: dict[str, Any]) -> Any:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class TfidfIntentClassifier(GraphComponent, IntentClassifier):
+class TfidfIntentClassifier(SklearnComponent, IntentClassifier):
     """Predicts the intent, with a ranking of the closest ones (used for "did you mean")."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"C": 1.0, "max_char_ngram": 4, "calibration_folds": 3, "random_state": 42, "ranking_length": 10}
 
-    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, model: Any = None):
-        self.config = config
-        self.model_storage = model_storage
-        self.resource = resource
-        self.model = model
-
-    @classmethod
-    def create(
-        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, execution_context: ExecutionContext
-    ) -> TfidfIntentClassifier:
-        return cls(config, model_storage, resource)
-
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
         texts = [normalize(e.get(TEXT)) for e in examples]
         intents = np.array([e.get(INTENT) for e in examples])  # sklearn 1.1's calibration needs an array
         self.model = build_model(self.config).fit(texts, intents)
-        storage.save(self.model, self.model_storage, self.resource)
-        return self.resource
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> TfidfIntentClassifier:
-        return cls(config, model_storage, resource, storage.load(model_storage, resource))
+        return self.persist()
 
     def process(self, messages: list[Message]) -> list[Message]:
         texts = [normalize(m.get(TEXT) or "") for m in messages]

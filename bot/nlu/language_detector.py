@@ -11,10 +11,8 @@ change to the examples retrains it like any other part of the pipeline.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -24,14 +22,14 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot import ROOT
 from bot.knowledge.loader import knowledge
-from bot.nlu import storage
 from bot.nlu.language_id import DEFAULT_BACKEND, DOMAIN, make_detector, read_examples, train_domain_model, word_count
+from bot.nlu.sklearn_component import SklearnComponent
 
 LANGUAGE = "language"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
-class LanguageDetector(GraphComponent):
+class LanguageDetector(SklearnComponent):
     """Detects the language of each message among the supported ones."""
 
     @staticmethod
@@ -39,47 +37,22 @@ class LanguageDetector(GraphComponent):
         return {
             "backend": DEFAULT_BACKEND,
             "use_script": True,
-            "training_data": str(ROOT / "data" / "nlu"),  # the domain backend's <lang>.yml files
+            "training_data": "data/nlu",  # the domain backend's <lang>.yml files, from the project root
             # Below these, a message does not change the conversation's language.
             "min_words": 2,
             "min_confidence": 0.7,
         }
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource, model: Any = None) -> None:
-        self.config = config
-        self.model_storage = model_storage
-        self.resource = resource
+        super().__init__(config, model_storage, resource, model)
         self.languages = list(knowledge().languages)
-        self.model = model
         self.detect = make_detector(self.languages, config["backend"], config["use_script"], model)
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageDetector:
-        return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fit the domain model on the per-language files (the library backends need nothing)."""
         if self.config["backend"] == DOMAIN:
-            self.model = train_domain_model(read_examples(Path(self.config["training_data"]), self.languages))
-        storage.save(self.model, self.model_storage, self.resource)
-        return self.resource
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> LanguageDetector:
-        return cls(config, model_storage, resource, storage.load(model_storage, resource))
+            self.model = train_domain_model(read_examples(ROOT / self.config["training_data"], self.languages))
+        return self.persist()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
