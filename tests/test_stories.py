@@ -7,6 +7,7 @@ dialogue policy.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -26,6 +27,7 @@ def test_conversation_stories_pass_end_to_end(tmp_path: Path):
         [str(rasa), "test", "core", "--e2e", "--stories", str(STORIES), "--model", "models", "--out", str(tmp_path),
          "--fail-on-prediction-errors"],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "LOG_LEVEL": "INFO"},  # the counts below are INFO lines
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
