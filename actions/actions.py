@@ -18,11 +18,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.knowledge.loader import knowledge
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.providers import find_zip
-from bot.knowledge.render import LANGUAGE_KEY, article_body, menu, paragraphs, providers_block
+from bot.knowledge.render import LANGUAGE_KEY, article_body, menu, menu_title, paragraphs, providers_block
 from bot.languages import reply_language, requested_language
+from bot.sms import pages
 
-SHORT_FORM_CHANNELS = {"sms", "twilio"}
-"""Channels that get an article's short form first; the rest get the full form."""
+SHORT_FORM_CHANNELS = {"sms"}
+"""Channels that get an article's short form first, and the rest page by page with MORE."""
+KEYWORD_CHANNELS = {"sms", "telegram"}
+"""Channels where STOP, START and DELETE work (they are handled by bot/channels)."""
+SMS_PAGE_SEGMENTS = 4
+"""How many SMS segments one MORE page may cost."""
 FINDER_ARTICLES = ("help.legal", "help.citizenship_clinic", "english.classes")
 """Articles whose point is finding a place nearby: they ask for a ZIP code when none is known,
 and are offered when someone sends a ZIP code without saying what they are looking for."""
@@ -39,7 +44,7 @@ class Turn:
 
     @property
     def long_form(self) -> bool:
-        return self.tracker.get_latest_input_channel() not in SHORT_FORM_CHANNELS
+        return self.channel not in SHORT_FORM_CHANNELS
 
     @property
     def intent(self) -> str:
@@ -48,6 +53,10 @@ class Turn:
     @property
     def text(self) -> str:
         return self.tracker.latest_message.get("text") or ""
+
+    @property
+    def channel(self) -> str | None:
+        return self.tracker.get_latest_input_channel()
 
     def say(self, key: str, **values: str) -> str:
         return self.kb.say(self.language, key, **values)
@@ -70,9 +79,15 @@ class AssistantAction(Action, ABC):
         kb = knowledge()
         language = reply_language(tracker.get_slot("language"), tracker.latest_message.get("language"), kb.default_language)
         turn = Turn(kb, tracker, language, date.today())
+        if tracker.get_slot("opted_out") and turn.intent != "start":
+            return []  # after STOP the assistant stays silent until START
         reply = self.respond(turn)
-        dispatcher.utter_message(text=reply.text)
-        return [SlotSet("language", turn.language), *reply.events]  # a language switch changes it
+        offered = next((e["value"] for e in reply.events if e.get("name") == "menu"), None) or []
+        # Channels need the reply's language (SMS folding) and menu (Telegram buttons).
+        facts = {"language": turn.language, "menu": [menu_title(kb, key, turn.language) for key in offered]}
+        dispatcher.utter_message(text=reply.text, json_message=facts)
+        opt_out = [SlotSet("opted_out", turn.intent == "stop")] if turn.intent in ("stop", "start") else []
+        return [SlotSet("language", turn.language), *opt_out, *reply.events]  # a language switch changes it
 
 
 def offer_menu(turn: Turn, keys: list[str], intro_key: str, *before: str) -> Reply:
@@ -93,6 +108,9 @@ def answer_article(turn: Turn, article_id: str) -> Reply:
         finder = turn.say("ask_zip")
         events.append(SlotSet("pending_topic", article_id))
     body = article_body(turn.kb, article, turn.language, turn.long_form, turn.today)
+    if not turn.long_form:  # SMS: every segment costs; the rest comes page by page with MORE
+        events.append(SlotSet("more_page", 0))
+        return Reply(paragraphs(body, finder, turn.say("more_hint")), events)
     if not article.followups:
         return Reply(paragraphs(body, finder), events)
     offered = offer_menu(turn, list(article.followups), "followups_intro", body, finder)
@@ -114,8 +132,9 @@ class ActionMainMenu(AssistantAction):
         return "action_main_menu"
 
     def respond(self, turn: Turn) -> Reply:
-        greeting = turn.say("greeting") if turn.intent == "greet" else None
-        return offer_menu(turn, list(turn.kb.organization.main_menu), "menu_intro", greeting, turn.say("menu_hint"))
+        greeting = turn.say("greeting") if turn.intent in ("greet", "start") else None
+        opt_out = turn.say("opt_out_hint") if turn.channel in KEYWORD_CHANNELS else None
+        return offer_menu(turn, list(turn.kb.organization.main_menu), "menu_intro", greeting, turn.say("menu_hint"), opt_out)
 
 
 class ActionChoose(AssistantAction):
@@ -167,8 +186,9 @@ class ActionLocation(AssistantAction):
     def respond(self, turn: Turn) -> Reply:
         zip_code = find_zip(turn.text)
         if not zip_code:
-            written = next(turn.tracker.get_latest_entity_values("zip"), None) or turn.text.strip()
-            return Reply(turn.say("zip_unknown", zip=written[:10]), [])
+            # Echo only digits: a reply must never repeat what a person wrote (it could be an SSN).
+            written = next(turn.tracker.get_latest_entity_values("zip"), None) or "".join(filter(str.isdigit, turn.text))[:5]
+            return Reply(turn.say("zip_unknown", zip=written), [])
         ranking = turn.tracker.latest_message.get("intent_ranking") or []
         mentioned = [r["name"] for r in ranking if r["name"] in FINDER_ARTICLES and r["confidence"] >= self.MENTIONED]
         if mentioned:
@@ -208,16 +228,21 @@ class ActionHandoff(AssistantAction):
 
 
 class ActionMore(AssistantAction):
-    """MORE after a short answer sends the full article; after a full one there is nothing more."""
+    """MORE after a short SMS answer sends the full article, one page of a few segments at a
+    time; in chat, where the full answer was already sent, there is nothing more."""
 
     def name(self) -> str:
         return "action_more"
 
     def respond(self, turn: Turn) -> Reply:
         article_id = turn.tracker.get_slot("article")
-        if article_id and not turn.long_form:
-            text = turn.kb.articles[article_id].text[turn.language].full
-            return Reply(text, [])
+        page = turn.tracker.get_slot("more_page")
+        if article_id and page is not None and not turn.long_form:
+            full = turn.kb.articles[article_id].text[turn.language].full
+            parts = pages(full, SMS_PAGE_SEGMENTS, turn.say("more_hint"))
+            if int(page) < len(parts):
+                following = int(page) + 1
+                return Reply(parts[int(page)], [SlotSet("more_page", following if following < len(parts) else None)])
         return offer_menu(turn, list(turn.kb.organization.main_menu), "menu_intro", turn.say("more_none"))
 
 

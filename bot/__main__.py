@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Iterable
@@ -99,6 +100,35 @@ def bench(args: argparse.Namespace) -> int:
     return run_bench()
 
 
+def telegram(args: argparse.Namespace) -> int:
+    import os
+
+    from bot.channels.telegram_setup import main as run_telegram
+
+    return run_telegram(args.set_webhook, args.rasa_url, os.environ.get("TELEGRAM_WEBHOOK_SECRET", ""))
+
+
+def purge(args: argparse.Namespace) -> int:
+    from bot.quiet import quiet
+
+    quiet()
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.core.utils import AvailableEndpoints
+
+    store = TrackerStore.create(AvailableEndpoints.read_endpoints(str(args.endpoints)).tracker_store)
+    store = getattr(store, "_tracker_store", store)
+    if not hasattr(store, "purge"):
+        raise SystemExit(f"{args.endpoints}: the tracker store must be bot.privacy.store.RedactingSQLTrackerStore")
+    print(f"deleted {store.purge(args.days)} conversation(s) idle for more than {args.days:g} days")
+    return 0
+
+
+def sms_cost(args: argparse.Namespace) -> int:
+    from bot.cost import main as run_cost
+
+    return run_cost()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -135,6 +165,19 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("bench", help="start-to-ready, memory, latency and throughput of the running assistant").set_defaults(
         handler=bench
     )
+
+    p = commands.add_parser("telegram", help="poll Telegram for updates, or register the webhook")
+    p.add_argument("--poll", action="store_true", help="forward updates to the running assistant (the default)")
+    p.add_argument("--set-webhook", metavar="URL", help="tell Telegram to send updates to URL instead")
+    p.add_argument("--rasa-url", default="http://localhost:5005")
+    p.set_defaults(handler=telegram)
+
+    p = commands.add_parser("purge", help="delete conversations older than the retention period")
+    p.add_argument("--days", type=float, default=float(os.environ.get("BOT_RETENTION_DAYS", 90)))
+    p.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
+    p.set_defaults(handler=purge)
+
+    commands.add_parser("cost", help="SMS segments of every short answer, per language").set_defaults(handler=sms_cost)
 
     args = parser.parse_args(argv)
     return args.handler(args)

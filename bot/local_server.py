@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+import yaml
+
 from bot import ROOT
 
 
@@ -60,15 +62,24 @@ def _ready(url: str) -> bool:
 
 
 @contextmanager
-def running_assistant(workdir: Path, rasa_port: int = 5105, actions_port: int = 5155, timeout: float = 300) -> Iterator[RunningAssistant]:
-    """`python -m bot run` with its SQLite database in `workdir`; stopped (whole group) on exit."""
+def running_assistant(
+    workdir: Path,
+    rasa_port: int = 5105,
+    actions_port: int = 5155,
+    profile: Path = ROOT / "endpoints.yml",
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+) -> Iterator[RunningAssistant]:
+    """`python -m bot run` with the endpoints of `profile` (a SQLite database moves into `workdir`)
+    and extra environment `env`; stopped (whole process group) on exit."""
     database = workdir / "rasa.db"
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://localhost:{actions_port}/webhook"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {database}\n"
-    )
-    env = {**os.environ, "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port), "ENDPOINTS": str(endpoints)}
+    configured = yaml.safe_load(profile.read_text())  # the real profile, with the action server's port
+    configured["action_endpoint"]["url"] = f"http://localhost:{actions_port}/webhook"
+    if configured["tracker_store"].get("dialect") == "sqlite":
+        configured["tracker_store"]["db"] = str(database)
+    endpoints.write_text(yaml.safe_dump(configured))
+    env = {**os.environ, **(env or {}), "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port), "ENDPOINTS": str(endpoints)}
     log = workdir / "server.log"
     started = time.monotonic()
     with log.open("w") as output:

@@ -129,7 +129,9 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR, providers: Path | None = Non
     )
     provider_path = providers or directory / "providers.yml"
     provider_list = _field(_read(provider_path), "providers", provider_path, list)
+    keywords = {name: frozenset(str(w).lower() for w in words) for name, words in _read(directory / "keywords.yml").items()}
     return KnowledgeBase(
+        keywords=keywords,
         articles=articles,
         ui=ui,
         languages=languages,

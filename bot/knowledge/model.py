@@ -110,6 +110,8 @@ class KnowledgeBase:
     languages: dict[str, Language]
     organization: Organization
     providers: tuple[Provider, ...] = field(default=())
+    keywords: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Channel keywords (stop, start, help, delete) -> the words that mean them, any language."""
 
     @property
     def default_language(self) -> str:

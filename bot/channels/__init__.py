@@ -1,0 +1,1 @@
+"""Rasa input channels for the ways people actually write: SMS (Twilio) and Telegram."""

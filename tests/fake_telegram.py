@@ -1,0 +1,96 @@
+"""A small fake of Telegram's Bot API on loopback, so python-telegram-bot's real HTTP path runs in
+tests: it records what the bot sends and serves queued updates to getUpdates."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from typing import Any
+
+from aiohttp import web
+
+
+class FakeTelegram:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.sent: list[dict[str, Any]] = []  # sendMessage calls
+        self.calls: list[str] = []  # every method called
+        self.queued: list[dict[str, Any]] = []  # updates for getUpdates
+        self.loop = asyncio.new_event_loop()
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> FakeTelegram:
+        self.thread.start()
+        self.ready.wait(10)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._method)
+        runner = web.AppRunner(app)
+        self.loop.run_until_complete(runner.setup())
+        self.loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
+        self.ready.set()
+        self.loop.run_forever()
+
+    async def _method(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        self.calls.append(method)
+        if request.content_type == "application/json":
+            params = await request.json()
+        else:
+            params = {k: v for k, v in (await request.post()).items()}
+        if method == "getMe":
+            result: Any = {"id": 4242, "is_bot": True, "first_name": "Test", "username": "test_bot"}
+        elif method == "sendMessage":
+            markup = params.get("reply_markup")
+            params["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
+            self.sent.append(params)
+            result = {"message_id": len(self.sent), "date": int(time.time()), "text": params.get("text"),
+                      "chat": {"id": int(params["chat_id"]), "type": "private"}}
+        elif method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            result = [u for u in self.queued if u["update_id"] >= offset]
+            if not result:
+                await asyncio.sleep(0.2)
+        else:  # setWebhook, deleteWebhook, answerCallbackQuery…
+            result = True
+        return web.json_response({"ok": True, "result": result})
+
+    def wait_for_messages(self, count: int, timeout: float = 60) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while len(self.sent) < count and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self.sent
+
+
+def text_update(update_id: int, chat_id: int, text: str) -> dict[str, Any]:
+    user = {"id": chat_id, "is_bot": False, "first_name": "Ana"}
+    return {"update_id": update_id, "message": {"message_id": update_id, "date": int(time.time()), "text": text,
+                                                "chat": {"id": chat_id, "type": "private"}, "from": user}}
+
+
+def photo_update(update_id: int, chat_id: int) -> dict[str, Any]:
+    update = text_update(update_id, chat_id, "")
+    del update["message"]["text"]
+    update["message"]["photo"] = [{"file_id": "f1", "file_unique_id": "u1", "width": 10, "height": 10}]
+    return update
+
+
+def button_update(update_id: int, chat_id: int, data: str) -> dict[str, Any]:
+    user = {"id": chat_id, "is_bot": False, "first_name": "Ana"}
+    message = {"message_id": 1, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"}, "text": "menu"}
+    return {"update_id": update_id, "callback_query": {"id": f"cb{update_id}", "from": user, "chat_instance": "x",
+                                                       "message": message, "data": data}}

@@ -1,0 +1,243 @@
+"""SMS and Telegram for real: a running assistant (`python -m bot run`), requests signed with the
+`twilio` library, python-telegram-bot talking HTTP to a fake Bot API on loopback, and the tracker
+store read back — SQLite and the local PostgreSQL — to prove nothing private was kept."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+import xml.etree.ElementTree as ElementTree
+
+import psycopg2
+import pytest
+from twilio.request_validator import RequestValidator
+
+from bot import ROOT
+from bot.knowledge.loader import knowledge
+from bot.local_server import running_assistant
+from fake_telegram import FakeTelegram, button_update, photo_update, text_update
+
+TOKEN = "test-twilio-auth-token"
+SECRET = "test-telegram-webhook-secret"
+PHONE = "+16175550123"
+CHAT_ID = 987654321
+PLANTED = ["A123456789", "123-45-6789", "ana.lopez@example.com", "617-555-0188", "IOE0912345678"]
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+
+
+@pytest.fixture(scope="module")
+def telegram_api():
+    with FakeTelegram(5199) as fake:
+        yield fake
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def server(request, tmp_path_factory, telegram_api):
+    env = {"TWILIO_AUTH_TOKEN": TOKEN, "BOT_SECRET_KEY": "a-long-random-deployment-secret", "LOG_LEVEL": "DEBUG",
+           "TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_URL": telegram_api.url,
+           "SMS_WEBHOOK_URL": "http://127.0.0.1:5106/webhooks/sms/webhook"}
+    profile, database = ROOT / "endpoints.yml", None
+    if request.param == "postgresql":
+        database = f"bot_channels_{uuid.uuid4().hex[:8]}"
+        admin = psycopg2.connect(dbname="postgres", **PG)
+        admin.autocommit = True
+        admin.cursor().execute(f'CREATE DATABASE "{database}"')
+        env |= {"DB_HOST": "127.0.0.1", "DB_PORT": "5432", "DB_NAME": database, "DB_USER": "postgres", "DB_PASSWORD": "",
+                "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "ACTION_SERVER_URL": "unused"}
+        profile = ROOT / "endpoints.production.yml"
+    with running_assistant(tmp_path_factory.mktemp("channels"), 5106, 5156, profile, env) as running:
+        running.postgres = database
+        yield running
+    if database:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def stored(server) -> str:
+    """Everything the tracker store holds, sender ids included, as one string."""
+    query = "SELECT sender_id, data FROM events"
+    if server.postgres:
+        with psycopg2.connect(dbname=server.postgres, **PG) as db, db.cursor() as cursor:
+            cursor.execute(query)
+            rows = cursor.fetchall()
+    else:
+        with sqlite3.connect(server.database) as db:
+            rows = db.execute(query).fetchall()
+    # decoded, so "cuánto" is found as written (the store escapes it as "cu\\u00e1nto")
+    return "\n".join(f"{sender} {json.dumps(json.loads(data), ensure_ascii=False)}" for sender, data in rows)
+
+
+def sms(server, body: str, sid: str | None = None, phone: str = PHONE, sign: bool = True, tamper: dict | None = None,
+        **extra: str) -> tuple[int, str | None]:
+    """POST a Twilio webhook; (status, the reply text or None when the TwiML has no message)."""
+    url = "http://127.0.0.1:5106/webhooks/sms/webhook"
+    params = {"MessageSid": sid or f"SM{uuid.uuid4().hex}", "From": phone, "To": "+15550100000", "Body": body,
+              "NumMedia": "0", **extra}
+    headers = {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, params)} if sign else {}
+    params |= tamper or {}
+    request = urllib.request.Request(url, urllib.parse.urlencode(params).encode(), headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            message = ElementTree.fromstring(response.read()).find("Message")
+            return response.status, None if message is None else message.text
+    except urllib.error.HTTPError as error:
+        return error.code, None
+
+
+def telegram(update: dict | bytes, secret: str | None = SECRET) -> int:
+    body = update if isinstance(update, bytes) else json.dumps(update).encode()
+    headers = {"Content-Type": "application/json"} | ({"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {})
+    request = urllib.request.Request("http://127.0.0.1:5106/webhooks/telegram/webhook", body, headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+# --- SMS ------------------------------------------------------------------------------------
+
+
+def test_forged_unsigned_or_altered_sms_is_refused_and_leaves_no_trace(server):
+    before = stored(server)
+    assert sms(server, "hola forged", sign=False)[0] == 403
+    assert sms(server, "hola", tamper={"Body": "hola altered after signing"})[0] == 403
+    assert sms(server, "hola", tamper={"From": "+16175559999"})[0] == 403
+    after = stored(server)
+    assert after == before and "forged" not in after and "altered" not in after
+
+
+def test_a_genuine_sms_gets_twiml_in_the_sender_language_and_a_retry_is_processed_once(server):
+    kb = knowledge()
+    sid = f"SM{uuid.uuid4().hex}"
+    status, reply = sms(server, "cuánto cuesta la ciudadanía", sid=sid, phone="+16175550111")
+    assert status == 200 and kb.articles["citizenship.fees"].text["es"].short in reply
+    assert kb.say("es", "more_hint") in reply
+    def user_events() -> int:
+        return sum('"event": "user"' in line and "cuánto cuesta la ciudadanía" in line for line in stored(server).splitlines())
+
+    assert user_events() == 1
+    assert sms(server, "cuánto cuesta la ciudadanía", sid=sid, phone="+16175550111") == (200, reply)
+    assert user_events() == 1
+
+
+def test_more_pages_through_the_full_article(server):
+    kb = knowledge()
+    phone = "+16175550112"
+    sms(server, "cuánto cuesta la ciudadanía", phone=phone)
+    _, page = sms(server, "MORE", phone=phone)
+    assert page.split("\n\n")[0] in kb.articles["citizenship.fees"].text["es"].full
+
+
+def test_stop_silences_until_start(server):
+    kb = knowledge()
+    phone = "+16175550113"
+    sms(server, "hola, necesito ayuda con mi permiso de trabajo", phone=phone)
+    assert sms(server, "PARAR", phone=phone) == (200, kb.say("es", "stop"))
+    assert sms(server, "hola?", phone=phone) == (200, None)
+    status, reply = sms(server, "START", phone=phone)
+    assert status == 200 and reply.startswith(kb.say("es", "greeting"))
+
+
+def test_a_picture_or_an_empty_sms_gets_a_kind_reply_in_the_conversation_language(server):
+    kb = knowledge()
+    phone = "+16175550114"
+    sms(server, "我想学英文", phone=phone)
+    assert sms(server, "", phone=phone, NumMedia="1", MediaUrl0="https://example.org/p.jpg") == (200, kb.say("zh", "media"))
+    assert sms(server, "", phone=phone) == (200, kb.say("zh", "no_text"))
+
+
+def test_delete_erases_the_conversation(server):
+    phone = "+16175550115"
+    sms(server, "mwen bezwen yon avoka gratis", phone=phone)
+    marker = "mwen bezwen yon avoka gratis"
+    assert marker in stored(server)
+    assert sms(server, "EFASE", phone=phone) == (200, knowledge().say("ht", "deleted"))
+    assert marker not in stored(server)
+
+
+# --- Telegram -------------------------------------------------------------------------------
+
+
+def test_telegram_refuses_a_missing_or_wrong_secret_and_malformed_json(server, telegram_api):
+    sent = len(telegram_api.sent)
+    assert telegram(text_update(1, CHAT_ID, "hola"), secret=None) == 403
+    assert telegram(text_update(2, CHAT_ID, "hola"), secret="wrong") == 403
+    assert telegram(b"{not json", secret=SECRET) == 400
+    time.sleep(0.5)
+    assert len(telegram_api.sent) == sent
+
+
+def test_telegram_answers_with_buttons_and_a_retried_update_is_processed_once(server, telegram_api):
+    kb = knowledge()
+    base = len(telegram_api.sent)
+    update = text_update(100 + base, CHAT_ID, "我的工卡丢了怎么办")
+    assert telegram(update) == 200 and telegram(update) == 200
+    sent = telegram_api.wait_for_messages(base + 1)[base:]
+    time.sleep(1)
+    assert len(telegram_api.sent) == base + 1  # the retry was not processed again
+    reply = sent[0]
+    assert int(reply["chat_id"]) == CHAT_ID
+    assert kb.articles["work_permit.replace"].text["zh"].full in reply["text"]
+    buttons = [row[0] for row in reply["reply_markup"]["inline_keyboard"]]
+    assert buttons[0]["callback_data"] == "1"
+    followup = kb.articles["work_permit.replace"].followups[0]
+    assert buttons[0]["text"] == f"1. {kb.articles[followup].text['zh'].title}"
+    # pressing the button answers that follow-up, in Chinese
+    assert telegram(button_update(200 + base, CHAT_ID, "1")) == 200
+    pressed = telegram_api.wait_for_messages(base + 2)[-1]
+    assert kb.articles[followup].text["zh"].full in pressed["text"]
+
+
+def test_telegram_photo_and_delete_command(server, telegram_api):
+    kb = knowledge()
+    chat = CHAT_ID + 1
+    base = len(telegram_api.sent)
+    telegram(text_update(300 + base, chat, "xin chào, tôi cần học tiếng Anh"))
+    telegram(photo_update(301 + base, chat))
+    media = telegram_api.wait_for_messages(base + 2)[-1]
+    assert media["text"] == kb.say("vi", "media")
+    telegram(text_update(302 + base, chat, "/delete"))
+    assert telegram_api.wait_for_messages(base + 3)[-1]["text"] == kb.say("vi", "deleted")
+    assert "tôi cần học tiếng Anh" not in stored(server)
+
+
+def test_polling_mode_forwards_updates_from_the_bot_api(server, telegram_api):
+    base = len(telegram_api.sent)
+    telegram_api.queued.append(text_update(5000 + base, CHAT_ID + 2, "hola, qué puedes hacer"))
+    env = {"TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_URL": telegram_api.url,
+           "BOT_SECRET_KEY": "a-long-random-deployment-secret"}
+    poller = subprocess.Popen([sys.executable, "-m", "bot", "telegram", "--poll", "--rasa-url", server.url],
+                              cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        reply = telegram_api.wait_for_messages(base + 1, timeout=90)[base]
+    finally:
+        poller.terminate()
+        poller.wait(10)
+    assert "deleteWebhook" in telegram_api.calls
+    assert knowledge().say("es", "menu_intro") in reply["text"]  # answered in Spanish, with the menu
+
+
+# --- Privacy --------------------------------------------------------------------------------
+
+
+def test_no_phone_number_telegram_id_or_planted_pii_is_stored_or_logged(server, telegram_api):
+    phone = "+16175550177"
+    sms(server, f"mi numero A es {PLANTED[0]} y mi seguro social {PLANTED[1]}, como renuevo mi permiso", phone=phone)
+    sms(server, f"escribeme a {PLANTED[2]} o llamame al {PLANTED[3]}, recibo {PLANTED[4]}", phone=phone)
+    telegram(text_update(9000 + len(telegram_api.sent), CHAT_ID + 3, f"my A number is {PLANTED[0]}, email {PLANTED[2]}"))
+    telegram_api.wait_for_messages(len(telegram_api.sent) + 1)
+    time.sleep(1)
+    everything = stored(server)
+    log = server.log.read_text()
+    assert "[A-NUMBER]" in everything and "[SSN]" in everything and "[EMAIL]" in everything  # typed placeholders remain
+    for secret in [phone, phone.lstrip("+"), "6175550177", PHONE, str(CHAT_ID), str(CHAT_ID + 3), *PLANTED]:
+        assert secret not in everything, secret
+        assert secret not in log, secret
