@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup run test train eval eval-langid bench kb-check chat constraints clean
+.PHONY: setup run test train eval eval-langid bench bench-console kb-check chat constraints clean
 
 setup: $(INSTALLED)
 
@@ -25,7 +25,11 @@ chat: setup
 train: setup
 	$(PY) -m bot train
 
-test: setup
+# The console's browser tests drive Debian's chromium (Playwright may not download browsers here).
+/usr/bin/chromium:
+	apt-get update -qq && apt-get install -y -qq chromium
+
+test: setup /usr/bin/chromium
 	$(PY) -m bot kb check
 	$(PY) -m bot train
 	$(PY) -m pytest -q
@@ -38,6 +42,9 @@ eval-langid: setup
 
 bench: setup
 	$(PY) -m bot bench
+
+bench-console: setup
+	$(PY) -m bot bench-console
 
 kb-check: setup
 	$(PY) -m bot kb check

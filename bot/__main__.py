@@ -129,6 +129,36 @@ def sms_cost(args: argparse.Namespace) -> int:
     return run_cost()
 
 
+def users_add(args: argparse.Namespace) -> int:
+    import getpass
+
+    from bot.console.auth import add_user
+    from bot.console.db import engine_for
+
+    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+    add_user(engine_for(args.endpoints), args.name, args.role, password)
+    print(f"{args.role} {args.name} can sign in to the console")
+    return 0
+
+
+def console(args: argparse.Namespace) -> int:
+    from bot.quiet import quiet
+
+    quiet()
+    from bot.console.app import serve as serve_console
+
+    return serve_console(args.endpoints, args.port)
+
+
+def bench_console(args: argparse.Namespace) -> int:
+    from bot.quiet import quiet
+
+    quiet()
+    from bot.console.bench import main as run_bench
+
+    return run_bench()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -178,6 +208,23 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(handler=purge)
 
     commands.add_parser("cost", help="SMS segments of every short answer, per language").set_defaults(handler=sms_cost)
+
+    p = commands.add_parser("users", help="staff accounts for the console")
+    accounts = p.add_subparsers(dest="users_command", required=True)
+    p = accounts.add_parser("add", help="create or replace an account; the password is read from standard input")
+    p.add_argument("name")
+    p.add_argument("--role", choices=["admin", "reviewer"], required=True)
+    p.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
+    p.set_defaults(handler=users_add)
+
+    p = commands.add_parser("console", help="the staff console (http://127.0.0.1:5002)")
+    p.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_PORT", 5002)))
+    p.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
+    p.set_defaults(handler=console)
+
+    commands.add_parser("bench-console", help="time the console's conversation list with 10,000 conversations").set_defaults(
+        handler=bench_console
+    )
 
     args = parser.parse_args(argv)
     return args.handler(args)

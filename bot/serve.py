@@ -24,7 +24,9 @@ def serve() -> int:
     os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
     print(
         "\nStarting the assistant. When 'Rasa server is up and running' appears, talk to it from a\n"
-        "second terminal with:  .venv/bin/python -m bot chat\n",
+        "second terminal with:  .venv/bin/python -m bot chat\n"
+        "Staff console: http://127.0.0.1:5002 (create an account first:\n"
+        "  .venv/bin/python -m bot users add NAME --role admin)\n",
         flush=True,
     )
     os.chdir(ROOT)

@@ -1,0 +1,192 @@
+"""The staff console in a real browser (Playwright driving Debian's chromium), on SQLite and on
+the local PostgreSQL, over conversations the real assistant wrote."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import psycopg2
+import pytest
+from playwright.sync_api import Page, sync_playwright
+
+from bot import ROOT
+
+PORT = 5302
+URL = f"http://127.0.0.1:{PORT}"
+PASSWORD = "correct horse battery"
+XSS = "<script>window.pwned=1</script><img src=x onerror=window.pwned=1> necesito ayuda con la ciudadania"
+SCREENSHOTS = ROOT / "results" / "screenshots"
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def write_conversations(endpoints: Path) -> None:
+    """Real conversations through the assistant into the store the console reads."""
+    from bot.assistant import Assistant
+
+    assistant = Assistant(endpoints=endpoints)
+
+    async def talk() -> None:
+        await assistant.ask("cuánto cuesta la ciudadanía", "sms-es000000000000000000001", "sms")
+        await assistant.ask("我的工卡丢了怎么办", "telegram-zh0000000000000000001", "telegram")
+        await assistant.ask(XSS, "sms-xss00000000000000000001", "sms")
+        await assistant.ask("quiero hablar con una persona", "sms-person00000000000000001", "sms")
+        await assistant.ask("/stop", "sms-stop0000000000000000001", "sms")  # what the SMS channel sends for PARAR
+
+    asyncio.new_event_loop().run_until_complete(talk())
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def console(request, tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("console")
+    endpoints = workdir / "endpoints.yml"
+    database = None
+    if request.param == "sqlite":
+        endpoints.write_text(f"tracker_store:\n  type: bot.privacy.store.RedactingSQLTrackerStore\n  dialect: sqlite\n  db: {workdir / 'rasa.db'}\n")
+    else:
+        database = f"bot_console_{uuid.uuid4().hex[:8]}"
+        admin = psycopg2.connect(dbname="postgres", **PG)
+        admin.autocommit = True
+        admin.cursor().execute(f'CREATE DATABASE "{database}"')
+        endpoints.write_text("tracker_store:\n  type: bot.privacy.store.RedactingSQLTrackerStore\n  dialect: postgresql\n"
+                             f"  url: 127.0.0.1\n  port: 5432\n  db: {database}\n  username: postgres\n")
+    write_conversations(endpoints)
+    subprocess.run([sys.executable, "-m", "bot", "users", "add", "maria", "--role", "admin", "--endpoints", str(endpoints)],
+                   input=PASSWORD + "\n", text=True, check=True, cwd=ROOT, timeout=120)
+    server = subprocess.Popen([sys.executable, "-m", "bot", "console", "--port", str(PORT), "--endpoints", str(endpoints)],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(f"{URL}/login", timeout=2)
+            break
+        except OSError:
+            assert server.poll() is None and time.monotonic() < deadline, "the console did not start"
+            time.sleep(0.3)
+    yield request.param
+    server.terminate()
+    server.wait(20)
+    if database:
+        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(console, browser) -> Page:
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page: Page) -> None:
+    page.goto(f"{URL}/login")
+    page.fill("input[name=name]", "maria")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("text=Sign in")
+    page.wait_for_url(f"{URL}/conversations")
+
+
+def shot(page: Page, console: str, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{console}-{name}.png"), full_page=True)
+
+
+def test_every_page_but_login_requires_an_account(page):
+    for path in ("/conversations", "/conversations/sms-es000000000000000000001", "/export", "/audit"):
+        page.goto(URL + path)
+        assert page.url == f"{URL}/login"
+    page.fill("input[name=name]", "maria")
+    page.fill("input[name=password]", "wrong password!")
+    page.click("text=Sign in")
+    assert page.locator("[role=alert]").inner_text() == "Wrong name or password."
+
+
+def test_list_filters_and_search(page, console):
+    sign_in(page)
+    assert "(5)" in page.inner_text("h1")
+    shot(page, console, "conversations")
+    page.select_option("select[name=language]", "es")
+    page.click("text=Filter")
+    senders = page.locator("tbody td:nth-child(2)").all_inner_texts()
+    assert "sms-es000000000000000000001" in senders and "telegram-zh0000000000000000001" not in senders
+    page.goto(f"{URL}/conversations?flag=person")
+    assert page.locator("tbody td:nth-child(2)").all_inner_texts() == ["sms-person00000000000000001"]
+    page.goto(f"{URL}/conversations?flag=opted_out")
+    assert page.locator("tbody td:nth-child(2)").all_inner_texts() == ["sms-stop0000000000000000001"]
+    page.goto(f"{URL}/conversations?channel=telegram")
+    assert page.locator("tbody td:nth-child(2)").all_inner_texts() == ["telegram-zh0000000000000000001"]
+    page.goto(f"{URL}/conversations?q=工卡")
+    assert page.locator("tbody td:nth-child(2)").all_inner_texts() == ["telegram-zh0000000000000000001"]
+
+
+def test_a_message_with_markup_shows_as_text_and_runs_nothing(page, console):
+    sign_in(page)
+    page.goto(f"{URL}/conversations/sms-xss00000000000000000001")
+    first = page.locator(".turn.user").first
+    assert "<script>window.pwned=1</script><img src=x onerror=window.pwned=1>" in first.inner_text()
+    assert page.locator(".turn img").count() == 0
+    assert page.evaluate("window.pwned") is None
+    shot(page, console, "transcript-markup")
+
+
+def test_correct_an_intent_then_export_it_as_training_data(page, console):
+    sign_in(page)
+    page.goto(f"{URL}/conversations/sms-es000000000000000000001")
+    meta = page.locator(".turn.user .meta").first.inner_text()
+    assert "language es" in meta and "intent citizenship.fees" in meta and "article citizenship.fees" in meta
+    page.locator("form.correct select").first.select_option("citizenship.apply")
+    page.locator("form.correct button").first.click()
+    assert page.locator(".corrected").first.inner_text() == "citizenship.apply"
+    shot(page, console, "transcript-corrected")
+    page.goto(f"{URL}/export")
+    with page.expect_download() as download:
+        page.click("text=es.yml")
+    exported = Path(download.value.path()).read_text()
+    assert "- intent: citizenship.apply" in exported and "cuánto cuesta la ciudadanía" in exported
+    page.goto(f"{URL}/audit")
+    log = page.inner_text("table")
+    assert "open conversation" in log and "correct intent" in log and "export training data" in log
+
+
+def test_review_tags_and_the_unreviewed_filter(page):
+    sign_in(page)
+    page.goto(f"{URL}/conversations/sms-person00000000000000001")
+    page.check("input[name=reviewed]")
+    page.fill("input[name=tags]", "callback")
+    page.fill("textarea[name=note]", "Called back on Monday")
+    page.click("text=Save review")
+    page.goto(f"{URL}/conversations?flag=unreviewed")
+    assert "sms-person00000000000000001" not in page.locator("tbody td:nth-child(2)").all_inner_texts()
+    page.goto(f"{URL}/conversations?flag=person")
+    assert "callback" in page.inner_text("tbody")
+
+
+def test_a_post_without_a_valid_csrf_token_is_refused(page):
+    sign_in(page)
+    cookie = next(c for c in page.context.cookies() if c["name"] == "console_session")
+    assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
+    for body in (b"reviewed=on", b"reviewed=on&csrf=forged"):
+        request = urllib.request.Request(f"{URL}/conversations/sms-es000000000000000000001/review", body,
+                                         {"Cookie": f"console_session={cookie['value']}"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 403
+    page.goto(f"{URL}/conversations?flag=unreviewed")
+    assert "sms-es000000000000000000001" in page.locator("tbody td:nth-child(2)").all_inner_texts()
