@@ -19,7 +19,10 @@ from bot.knowledge.loader import knowledge
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.providers import find_zip
 from bot.knowledge.render import LANGUAGE_KEY, article_body, menu, menu_title, paragraphs, providers_block
+from bot import handoffs
 from bot.languages import reply_language, requested_language
+from bot.privacy.pseudonym import MissingSecret, secret_key
+from bot.privacy.redact import find_contact
 from bot.sms import pages
 
 SHORT_FORM_CHANNELS = {"sms"}
@@ -81,13 +84,37 @@ class AssistantAction(Action, ABC):
         turn = Turn(kb, tracker, language, date.today())
         if tracker.get_slot("opted_out") and turn.intent != "start":
             return []  # after STOP the assistant stays silent until START
-        reply = self.respond(turn)
+        pending = tracker.get_slot("handoff_pending")
+        reply = take_contact(turn) if pending else None
+        if reply is None:
+            reply = self.respond(turn)
+            if pending:  # the offer lapses unless this very action makes it again
+                reply.events.insert(0, SlotSet("handoff_pending", False))
         offered = next((e["value"] for e in reply.events if e.get("name") == "menu"), None) or []
         # Channels need the reply's language (SMS folding) and menu (Telegram buttons).
         facts = {"language": turn.language, "menu": [menu_title(kb, key, turn.language) for key in offered]}
         dispatcher.utter_message(text=reply.text, json_message=facts)
         opt_out = [SlotSet("opted_out", turn.intent == "stop")] if turn.intent in ("stop", "start") else []
         return [SlotSet("language", turn.language), *opt_out, *reply.events]  # a language switch changes it
+
+
+def can_encrypt() -> bool:
+    try:
+        secret_key()
+        return True
+    except MissingSecret:
+        return False
+
+
+def take_contact(turn: Turn) -> Reply | None:
+    """After the handoff offer, a message with a phone number or email is the person's consent to
+    be contacted: store it (encrypted, apart from the conversation) and thank them. Any other
+    message withdraws the offer and is answered as usual."""
+    contact = find_contact(turn.text)
+    if not contact:
+        return None
+    handoffs.add(turn.tracker.sender_id, turn.language, turn.channel, contact)
+    return Reply(turn.say("handoff_saved"), [SlotSet("handoff_pending", False)])
 
 
 def offer_menu(turn: Turn, keys: list[str], intro_key: str, *before: str) -> Reply:
@@ -224,7 +251,10 @@ class ActionHandoff(AssistantAction):
 
     def respond(self, turn: Turn) -> Reply:
         org = turn.kb.organization
-        return Reply(turn.say("handoff", organization=org.name, contact=org.contact, hours=org.hours), [])
+        text = turn.say("handoff", organization=org.name, contact=org.contact, hours=org.hours)
+        if not can_encrypt():  # without the deployment key a contact could not be kept safely
+            return Reply(text, [])
+        return Reply(paragraphs(text, turn.say("handoff_offer")), [SlotSet("handoff_pending", True)])
 
 
 class ActionMore(AssistantAction):

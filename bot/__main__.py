@@ -119,7 +119,11 @@ def purge(args: argparse.Namespace) -> int:
     store = getattr(store, "_tracker_store", store)
     if not hasattr(store, "purge"):
         raise SystemExit(f"{args.endpoints}: the tracker store must be bot.privacy.store.RedactingSQLTrackerStore")
+    from bot import handoffs
+    from bot.console.db import engine_for
+
     print(f"deleted {store.purge(args.days)} conversation(s) idle for more than {args.days:g} days")
+    print(f"deleted {handoffs.purge(engine_for(args.endpoints), args.days)} contact request(s) older than that")
     return 0
 
 

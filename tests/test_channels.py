@@ -60,9 +60,8 @@ def server(request, tmp_path_factory, telegram_api):
         admin.cursor().execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
-def stored(server) -> str:
+def stored(server, query: str = "SELECT sender_id, data FROM events") -> str:
     """Everything the tracker store holds, sender ids included, as one string."""
-    query = "SELECT sender_id, data FROM events"
     if server.postgres:
         with psycopg2.connect(dbname=server.postgres, **PG) as db, db.cursor() as cursor:
             cursor.execute(query)
@@ -70,8 +69,9 @@ def stored(server) -> str:
     else:
         with sqlite3.connect(server.database) as db:
             rows = db.execute(query).fetchall()
-    # decoded, so "cuánto" is found as written (the store escapes it as "cu\\u00e1nto")
-    return "\n".join(f"{sender} {json.dumps(json.loads(data), ensure_ascii=False)}" for sender, data in rows)
+    if query.endswith("FROM events"):  # decoded, so "cuánto" is found as written
+        return "\n".join(f"{sender} {json.dumps(json.loads(data), ensure_ascii=False)}" for sender, data in rows)
+    return "\n".join(" ".join(map(str, row)) for row in rows)
 
 
 def sms(server, body: str, sid: str | None = None, phone: str = PHONE, sign: bool = True, tamper: dict | None = None,
@@ -232,11 +232,15 @@ def test_no_phone_number_telegram_id_or_planted_pii_is_stored_or_logged(server, 
     phone = "+16175550177"
     sms(server, f"mi numero A es {PLANTED[0]} y mi seguro social {PLANTED[1]}, como renuevo mi permiso", phone=phone)
     sms(server, f"escribeme a {PLANTED[2]} o llamame al {PLANTED[3]}, recibo {PLANTED[4]}", phone=phone)
+    assert knowledge().say("es", "handoff_offer") in sms(server, "quiero hablar con una persona", phone=phone)[1]
+    assert sms(server, f"llamame al {PLANTED[3]}", phone=phone) == (200, knowledge().say("es", "handoff_saved"))
     telegram(text_update(9000 + len(telegram_api.sent), CHAT_ID + 3, f"my A number is {PLANTED[0]}, email {PLANTED[2]}"))
     telegram_api.wait_for_messages(len(telegram_api.sent) + 1)
     time.sleep(1)
     everything = stored(server)
     log = server.log.read_text()
+    requests = stored(server, "SELECT sender_id, language, contact FROM console_handoffs")
+    assert "es" in requests and PLANTED[3] not in requests  # the contact is kept, encrypted
     assert "[A-NUMBER]" in everything and "[SSN]" in everything and "[EMAIL]" in everything  # typed placeholders remain
     for secret in [phone, phone.lstrip("+"), "6175550177", PHONE, str(CHAT_ID), str(CHAT_ID + 3), *PLANTED]:
         assert secret not in everything, secret

@@ -22,6 +22,7 @@ from bot import ROOT
 PORT = 5302
 URL = f"http://127.0.0.1:{PORT}"
 PASSWORD = "correct horse battery"
+SECRET_KEY = "console-test-deployment-secret"
 XSS = "<script>window.pwned=1</script><img src=x onerror=window.pwned=1> necesito ayuda con la ciudadania"
 SCREENSHOTS = ROOT / "results" / "screenshots"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
@@ -30,8 +31,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 
 def write_conversations(endpoints: Path) -> None:
-    """Real conversations through the assistant into the store the console reads."""
+    """Real conversations through the assistant into the store the console reads (one person asks
+    for a call back, which needs the deployment key)."""
     from bot.assistant import Assistant
+
+    os.environ |= {"BOT_SECRET_KEY": SECRET_KEY, "ENDPOINTS": str(endpoints)}
 
     assistant = Assistant(endpoints=endpoints)
 
@@ -39,7 +43,9 @@ def write_conversations(endpoints: Path) -> None:
         await assistant.ask("cuánto cuesta la ciudadanía", "sms-es000000000000000000001", "sms")
         await assistant.ask("我的工卡丢了怎么办", "telegram-zh0000000000000000001", "telegram")
         await assistant.ask(XSS, "sms-xss00000000000000000001", "sms")
+        await assistant.ask("necesito ayuda con mi permiso de trabajo", "sms-person00000000000000001", "sms")
         await assistant.ask("quiero hablar con una persona", "sms-person00000000000000001", "sms")
+        await assistant.ask("mi numero es 617-555-0142", "sms-person00000000000000001", "sms")
         await assistant.ask("/stop", "sms-stop0000000000000000001", "sms")  # what the SMS channel sends for PARAR
 
     asyncio.new_event_loop().run_until_complete(talk())
@@ -63,7 +69,7 @@ def console(request, tmp_path_factory):
     subprocess.run([sys.executable, "-m", "bot", "users", "add", "maria", "--role", "admin", "--endpoints", str(endpoints)],
                    input=PASSWORD + "\n", text=True, check=True, cwd=ROOT, timeout=120)
     server = subprocess.Popen([sys.executable, "-m", "bot", "console", "--port", str(PORT), "--endpoints", str(endpoints)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
     deadline = time.monotonic() + 120
     while True:
         try:
@@ -73,6 +79,8 @@ def console(request, tmp_path_factory):
             assert server.poll() is None and time.monotonic() < deadline, "the console did not start"
             time.sleep(0.3)
     yield request.param
+    for key in ("BOT_SECRET_KEY", "ENDPOINTS"):
+        os.environ.pop(key, None)
     server.terminate()
     server.wait(20)
     if database:
@@ -190,3 +198,17 @@ def test_a_post_without_a_valid_csrf_token_is_refused(page):
         assert refused.value.code == 403
     page.goto(f"{URL}/conversations?flag=unreviewed")
     assert "sms-es000000000000000000001" in page.locator("tbody td:nth-child(2)").all_inner_texts()
+
+
+def test_resolve_a_handoff(page, console):
+    sign_in(page)
+    page.click("text=People who asked for a person")
+    row = page.locator("tr.handoff")
+    assert row.count() == 1
+    assert row.locator(".contact").inner_text() == "617-555-0142"  # decrypted for staff only
+    assert "necesito ayuda con mi permiso de trabajo" in row.inner_text()
+    shot(page, console, "handoffs")
+    row.locator("text=Mark contacted").click()
+    assert page.locator("tr.handoff .status").inner_text() == "contacted"
+    page.locator("tr.handoff >> text=Resolve and delete").click()
+    assert page.locator("tr.handoff").count() == 0 and "Nobody is waiting." in page.inner_text("tbody")

@@ -21,10 +21,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sanic import Sanic, response
 from sanic.request import Request
 
-from bot import ROOT
+from bot import ROOT, handoffs
 from bot.console import auth
 from bot.console.db import audit, conversations, corrections, engine_for, messages, reviews
 from bot.console.index import EVENTS, refresh
+from bot.privacy.pseudonym import MissingSecret
 
 COOKIE = "console_session"
 LOGIN_COOKIE = "console_login_csrf"
@@ -247,6 +248,33 @@ def create_app(endpoints: Path) -> Sanic:
         body = f"# Corrections from the staff console ({language}), exported {date.today()}: review, then merge into data/nlu/{language}.yml\n"
         return response.text(body + RasaYAMLWriter().dumps(data), headers={
             "Content-Disposition": f'attachment; filename="{language}.yml"', **HEADERS}, content_type="text/yaml; charset=utf-8")
+
+    @app.get("/handoffs")
+    @staff()
+    async def handoff_queue(request: Request, session: auth.Session) -> response.HTTPResponse:
+        with app.ctx.engine.begin() as db:
+            auth.record(db, session.user, "open handoff queue")
+        try:
+            requests = handoffs.queue(app.ctx.engine)
+        except MissingSecret:
+            return page("handoffs.html", session=session, requests=[], missing_key=True)
+        refresh(app.ctx.engine)
+        asked: dict[str, str] = {}  # the first thing each person wrote: usually their question
+        with app.ctx.engine.connect() as db:
+            for row in db.execute(sa.select(messages.c.sender_id, messages.c.text)
+                                  .where(messages.c.sender_id.in_([q["sender_id"] for q in requests])).order_by(messages.c.event_id)):
+                asked.setdefault(row.sender_id, row.text)
+        return page("handoffs.html", session=session, requests=requests, asked=asked)
+
+    @app.post("/handoffs/<request_id:int>/<action>")
+    @staff()
+    async def handoff_action(request: Request, session: auth.Session, request_id: int, action: str) -> response.HTTPResponse:
+        if action not in ("contacted", "resolve"):
+            return response.text("unknown action", status=400)
+        (handoffs.mark_contacted if action == "contacted" else handoffs.resolve)(app.ctx.engine, request_id)
+        with app.ctx.engine.begin() as db:
+            auth.record(db, session.user, f"handoff {action}", str(request_id))
+        return response.redirect("/handoffs")
 
     @app.get("/audit")
     @staff(role="admin")

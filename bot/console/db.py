@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -52,6 +53,16 @@ corrections = sa.Table(
     sa.Column("by", sa.String(80), nullable=False),
     sa.Column("at", sa.Float, nullable=False),
 )
+handoffs = sa.Table(
+    "console_handoffs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sender_id", sa.String(255), nullable=False),
+    sa.Column("language", sa.String(8)),
+    sa.Column("channel", sa.String(32)),
+    sa.Column("contact", sa.Text, nullable=False),  # encrypted (bot.privacy.crypto)
+    sa.Column("status", sa.String(16), nullable=False, default="open"),  # open | contacted
+    sa.Column("created_at", sa.Float, nullable=False),
+)
 # The index: what the list and search need, derived from `events` by bot.console.index.
 conversations = sa.Table(
     "console_conversations", metadata,
@@ -84,6 +95,7 @@ state = sa.Table(
 )
 
 
+@lru_cache(maxsize=4)
 def engine_for(endpoints: Path) -> sa.engine.Engine:
     """An engine on the tracker store's database, with the console's tables created."""
     store = AvailableEndpoints.read_endpoints(str(endpoints)).tracker_store

@@ -36,6 +36,14 @@ PATTERNS: list[tuple[re.Pattern, str | Callable[[re.Match], str]]] = [
 ]
 
 
+def find_contact(text: str) -> str | None:
+    """The first phone number or email in `text`: what a person gives to be called back."""
+    for pattern, replacement in PATTERNS:
+        if replacement in ("[EMAIL]", "[PHONE]") and (found := pattern.search(text)):
+            return found.group().strip()
+    return None
+
+
 def redact(text: str) -> str:
     for pattern, replacement in PATTERNS:
         text = pattern.sub(replacement, text)

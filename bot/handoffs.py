@@ -1,0 +1,47 @@
+"""Requests to be contacted by a person: stored apart from conversations, the contact encrypted
+with the deployment key, deleted when resolved or after the retention period."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bot import ROOT
+from bot.console.db import engine_for, handoffs
+from bot.privacy.crypto import decrypt, encrypt
+
+
+def deployment_endpoints() -> Path:
+    """The endpoints file the deployment runs with (`ENDPOINTS`, as in the Procfile)."""
+    return ROOT / os.environ.get("ENDPOINTS", "endpoints.yml")
+
+
+def add(sender: str, language: str, channel: str | None, contact: str) -> None:
+    with engine_for(deployment_endpoints()).begin() as db:
+        db.execute(handoffs.insert().values(sender_id=sender, language=language, channel=channel, contact=encrypt(contact),
+                                            status="open", created_at=time.time()))
+
+
+def queue(engine: sa.engine.Engine) -> list[dict]:
+    with engine.connect() as db:
+        rows = db.execute(sa.select(handoffs).order_by(handoffs.c.created_at)).fetchall()
+    return [{**row._asdict(), "contact": decrypt(row.contact)} for row in rows]
+
+
+def mark_contacted(engine: sa.engine.Engine, request_id: int) -> None:
+    with engine.begin() as db:
+        db.execute(handoffs.update().where(handoffs.c.id == request_id).values(status="contacted"))
+
+
+def resolve(engine: sa.engine.Engine, request_id: int) -> None:
+    """Resolved requests are deleted, contact and all."""
+    with engine.begin() as db:
+        db.execute(handoffs.delete().where(handoffs.c.id == request_id))
+
+
+def purge(engine: sa.engine.Engine, older_than_days: float) -> int:
+    with engine.begin() as db:
+        return db.execute(handoffs.delete().where(handoffs.c.created_at < time.time() - older_than_days * 86400)).rowcount
