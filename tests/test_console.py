@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -47,8 +48,13 @@ def write_conversations(endpoints: Path) -> None:
         await assistant.ask("quiero hablar con una persona", "sms-person00000000000000001", "sms")
         await assistant.ask("mi numero es 617-555-0142", "sms-person00000000000000001", "sms")
         await assistant.ask("/stop", "sms-stop0000000000000000001", "sms")  # what the SMS channel sends for PARAR
+        for number, text in enumerate(["qwzx blorp fnarg vlek", "qwzx blorp fnargs vlek"]):  # nothing the bot knows
+            await assistant.ask(text, f"sms-odd{number:020d}", "sms")
 
-    asyncio.new_event_loop().run_until_complete(talk())
+    # In a thread of its own: Playwright's synchronous API keeps an event loop running in this one.
+    writer = threading.Thread(target=lambda: asyncio.run(talk()))
+    writer.start()
+    writer.join()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -128,7 +134,7 @@ def test_every_page_but_login_requires_an_account(page):
 
 def test_list_filters_and_search(page, console):
     sign_in(page)
-    assert "(5)" in page.inner_text("h1")
+    assert "(7)" in page.inner_text("h1")
     shot(page, console, "conversations")
     page.select_option("select[name=language]", "es")
     page.click("text=Filter")
@@ -202,7 +208,7 @@ def test_a_post_without_a_valid_csrf_token_is_refused(page):
 
 def test_resolve_a_handoff(page, console):
     sign_in(page)
-    page.click("text=People who asked for a person")
+    page.goto(f"{URL}/handoffs")
     row = page.locator("tr.handoff")
     assert row.count() == 1
     assert row.locator(".contact").inner_text() == "617-555-0142"  # decrypted for staff only
@@ -212,3 +218,28 @@ def test_resolve_a_handoff(page, console):
     assert page.locator("tr.handoff .status").inner_text() == "contacted"
     page.locator("tr.handoff >> text=Resolve and delete").click()
     assert page.locator("tr.handoff").count() == 0 and "Nobody is waiting." in page.inner_text("tbody")
+
+
+def test_numbers_charts_and_the_monthly_report(page, console):
+    sign_in(page)
+    page.click("text=Numbers")
+    summary = page.inner_text("table.summary")
+    assert "Conversations\t7" in summary and "Asked for a person\t1" in summary and "Opted out\t1" in summary
+    assert page.locator("svg.chart rect").count() >= 2 * 28  # a bar per day, two charts
+    assert "language zh" in page.inner_text("table.daily") and "channel telegram" in page.inner_text("table.daily")
+    shot(page, console, "numbers")
+    with page.expect_download() as download:
+        page.click("text=Download the monthly report (CSV)")
+    report = Path(download.value.path()).read_text()
+    assert report.startswith("metric,breakdown,value") and "conversations,all,7" in report and "conversations,channel telegram,1" in report
+
+
+def test_knowledge_health_and_unanswered_groups(page, console):
+    sign_in(page)
+    page.goto(f"{URL}/knowledge")
+    assert page.locator("tr.article").count() == 23
+    assert "machine, needs review" in page.inner_text("tbody")
+    shot(page, console, "knowledge")
+    page.goto(f"{URL}/unanswered")
+    first = page.locator("section.group").first
+    assert first.locator("h2").inner_text().startswith("2 messages like")  # the two alike come together

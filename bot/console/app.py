@@ -4,8 +4,11 @@ templates escape everything they show, and conversation text is always shown as 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import secrets
+from collections import Counter
 import time
 from datetime import date, datetime, timezone
 from functools import wraps
@@ -22,9 +25,10 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from bot import ROOT, handoffs
-from bot.console import auth
+from bot.console import auth, stats
 from bot.console.db import audit, conversations, corrections, engine_for, messages, reviews
 from bot.console.index import EVENTS, refresh
+from bot.knowledge.loader import load_knowledge
 from bot.privacy.pseudonym import MissingSecret
 
 COOKIE = "console_session"
@@ -275,6 +279,50 @@ def create_app(endpoints: Path) -> Sanic:
         with app.ctx.engine.begin() as db:
             auth.record(db, session.user, f"handoff {action}", str(request_id))
         return response.redirect("/handoffs")
+
+    @app.get("/numbers")
+    @staff()
+    async def numbers(request: Request, session: auth.Session) -> response.HTTPResponse:
+        refresh(app.ctx.engine)
+        label = request.args.get("month") or date.today().strftime("%Y-%m")
+        try:
+            result = stats.month(app.ctx.engine, label)
+        except ValueError:
+            return response.text("month must look like 2026-11", status=400)
+        return page("numbers.html", session=session, m=result)
+
+    @app.get("/report/<filename>")
+    @staff()
+    async def report(request: Request, session: auth.Session, filename: str) -> response.HTTPResponse:
+        label = filename.removesuffix(".csv")
+        refresh(app.ctx.engine)
+        try:
+            result = stats.month(app.ctx.engine, label)
+        except ValueError:
+            return response.text("not found", status=404)
+        with app.ctx.engine.begin() as db:
+            auth.record(db, session.user, "export monthly report", label)
+        out = io.StringIO()
+        csv.writer(out).writerows([["metric", "breakdown", "value"], *result.csv_rows()])
+        return response.text(out.getvalue(), content_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": f'attachment; filename="report-{label}.csv"', **HEADERS})
+
+    @app.get("/knowledge")
+    @staff()
+    async def knowledge_health(request: Request, session: auth.Session) -> response.HTTPResponse:
+        kb = load_knowledge()
+        today = date.today()
+        articles = sorted(kb.articles.values(), key=lambda a: a.review_by)
+        status = {a.id: "past review date" if a.review_by < today else "due soon" if (a.review_by - today).days <= 30 else "fresh"
+                  for a in articles}
+        return page("knowledge.html", session=session, kb=kb, articles=articles, review_status=status, today=today,
+                    counts=Counter(status.values()), providers=sorted(kb.providers, key=lambda p: p.verified))
+
+    @app.get("/unanswered")
+    @staff()
+    async def unanswered(request: Request, session: auth.Session) -> response.HTTPResponse:
+        refresh(app.ctx.engine)
+        return page("unanswered.html", session=session, groups=stats.unanswered_groups(app.ctx.engine))
 
     @app.get("/audit")
     @staff(role="admin")
