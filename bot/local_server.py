@@ -79,7 +79,8 @@ def running_assistant(
     if configured["tracker_store"].get("dialect") == "sqlite":
         configured["tracker_store"]["db"] = str(database)
     endpoints.write_text(yaml.safe_dump(configured))
-    env = {**os.environ, **(env or {}), "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port), "ENDPOINTS": str(endpoints)}
+    env = {**os.environ, **(env or {}), "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port),
+           "CONSOLE_PORT": str(rasa_port + 100), "ENDPOINTS": str(endpoints)}
     log = workdir / "server.log"
     started = time.monotonic()
     with log.open("w") as output:
