@@ -20,7 +20,7 @@ from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.providers import find_zip
 from bot.knowledge.render import LANGUAGE_KEY, article_body, menu, menu_title, paragraphs, providers_block
 from bot import handoffs
-from bot.languages import reply_language, requested_language
+from bot.languages import chinese_script, reply_language, requested_language, to_traditional
 from bot.privacy.pseudonym import MissingSecret, secret_key
 from bot.privacy.redact import find_contact
 from bot.sms import pages
@@ -93,9 +93,14 @@ class AssistantAction(Action, ABC):
         offered = next((e["value"] for e in reply.events if e.get("name") == "menu"), None) or []
         # Channels need the reply's language (SMS folding) and menu (Telegram buttons).
         facts = {"language": turn.language, "menu": [menu_title(kb, key, turn.language) for key in offered]}
+        script = chinese_script(turn.text) if turn.language == "zh" else None
+        traditional = tracker.get_slot("traditional") if script is None else script
+        if turn.language == "zh" and traditional:  # answered in the script the person writes
+            reply.text, facts["menu"] = to_traditional(reply.text), [to_traditional(t) for t in facts["menu"]]
         dispatcher.utter_message(text=reply.text, json_message=facts)
         opt_out = [SlotSet("opted_out", turn.intent == "stop")] if turn.intent in ("stop", "start") else []
-        return [SlotSet("language", turn.language), *opt_out, *reply.events]  # a language switch changes it
+        script_events = [SlotSet("traditional", script)] if script is not None else []
+        return [SlotSet("language", turn.language), *opt_out, *script_events, *reply.events]  # a language switch changes it
 
 
 def can_encrypt() -> bool:

@@ -8,7 +8,10 @@ the person asks for a language by name ("español", "English please", "中文").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Mapping
+
+import opencc
 
 from bot.knowledge.model import Language
 from bot.nlu.language_id import normalize
@@ -37,3 +40,23 @@ def reply_language(previous: str | None, detected: Mapping[str, Any] | None, def
     if code and code != previous and (detected or {}).get("reliable"):
         return code
     return previous
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def chinese_script(text: str) -> bool | None:
+    """True when `text` uses Traditional characters, False when it uses Simplified ones, None when
+    it has neither (a number, "你好", which both scripts write alike)."""
+    if _converter("t2s").convert(text) != text:
+        return True
+    if _converter("s2t").convert(text) != text:
+        return False
+    return None
+
+
+def to_traditional(text: str) -> str:
+    """Chinese articles are written in Simplified; people who write Traditional read it back (OpenCC)."""
+    return _converter("s2t").convert(text)

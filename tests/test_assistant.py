@@ -87,3 +87,14 @@ def test_a_huge_message_is_answered(ask):
 def test_asking_for_a_person_gives_hours_and_contact(ask):
     answer = ask("quiero hablar con una persona real")
     assert knowledge().organization.hours in answer.reply
+
+
+def test_traditional_chinese_is_answered_in_traditional_characters(ask):
+    from bot.languages import chinese_script, to_traditional
+
+    simplified = knowledge().articles["general.green_card_renewal"].text["zh"].full
+    answer = ask("綠卡過期了怎麼辦", "traditional")
+    assert answer.language == "zh" and to_traditional(simplified) in answer.reply
+    assert chinese_script(answer.reply) is True
+    assert chinese_script(ask("2", "traditional").reply) is True  # a bare menu number keeps the script
+    assert ask("我的工卡丢了怎么办", "traditional").reply.startswith(knowledge().articles["work_permit.replace"].text["zh"].full[:20])
