@@ -132,6 +132,15 @@ def test_every_page_but_login_requires_an_account(page):
     assert page.locator("[role=alert]").inner_text() == "Wrong name or password."
 
 
+def test_repeated_failed_logins_are_blocked(page, console):
+    for attempt in range(6):
+        page.goto(f"{URL}/login")
+        page.fill("input[name=name]", f"guesser-{console}")
+        page.fill("input[name=password]", f"guess number {attempt}")
+        page.click("text=Sign in")
+    assert page.locator("[role=alert]").inner_text() == "Too many failed attempts. Try again in 15 minutes."
+
+
 def test_list_filters_and_search(page, console):
     sign_in(page)
     assert "(7)" in page.inner_text("h1")

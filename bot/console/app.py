@@ -112,6 +112,7 @@ def create_app(endpoints: Path) -> Sanic:
     app = Sanic("staff_console")
     app.ctx.engine = engine_for(endpoints)
     app.ctx.intents = domain_intents()
+    app.ctx.attempts = auth.LoginAttempts()
     app.static("/static", str(Path(__file__).parent / "static"))
 
     @app.get("/login")
@@ -126,8 +127,12 @@ def create_app(endpoints: Path) -> Sanic:
         expected = request.cookies.get(LOGIN_COOKIE) or ""
         if not auth.csrf_ok(auth.Session("", "", expected), request.form.get("csrf")):
             return response.text("invalid or missing CSRF token", status=403)
-        token = auth.log_in(app.ctx.engine, request.form.get("name", ""), request.form.get("password", ""))
+        name = request.form.get("name", "")
+        if app.ctx.attempts.blocked(name):
+            return page("login.html", status=429, csrf=expected, blocked=True)
+        token = auth.log_in(app.ctx.engine, name, request.form.get("password", ""))
         if token is None:
+            app.ctx.attempts.failed(name)
             fresh = secrets.token_urlsafe(24)
             reply = page("login.html", status=401, csrf=fresh, error=True)
             set_cookie(reply, LOGIN_COOKIE, fresh, 600)

@@ -31,6 +31,23 @@ class Session:
     csrf: str
 
 
+class LoginAttempts:
+    """Slows password guessing: after `limit` failures for one name within `window` seconds,
+    that name cannot sign in until the window has passed."""
+
+    def __init__(self, limit: int = 5, window: float = 900) -> None:
+        self.limit, self.window = limit, window
+        self.failures: dict[str, list[float]] = {}
+
+    def blocked(self, name: str) -> bool:
+        recent = [t for t in self.failures.get(name, []) if time.time() - t < self.window]
+        self.failures[name] = recent
+        return len(recent) >= self.limit
+
+    def failed(self, name: str) -> None:
+        self.failures.setdefault(name, []).append(time.time())
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
