@@ -15,11 +15,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import handoffs
 from bot.knowledge.loader import knowledge
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.providers import find_zip
 from bot.knowledge.render import LANGUAGE_KEY, article_body, menu, menu_title, paragraphs, providers_block
-from bot import handoffs
 from bot.languages import chinese_script, reply_language, requested_language, to_traditional
 from bot.privacy.pseudonym import MissingSecret, secret_key
 from bot.privacy.redact import find_contact
@@ -84,23 +84,33 @@ class AssistantAction(Action, ABC):
         turn = Turn(kb, tracker, language, date.today())
         if tracker.get_slot("opted_out") and turn.intent != "start":
             return []  # after STOP the assistant stays silent until START
-        pending = tracker.get_slot("handoff_pending")
-        reply = take_contact(turn) if pending else None
-        if reply is None:
-            reply = self.respond(turn)
-            if pending:  # the offer lapses unless this very action makes it again
-                reply.events.insert(0, SlotSet("handoff_pending", False))
-        offered = next((e["value"] for e in reply.events if e.get("name") == "menu"), None) or []
-        # Channels need the reply's language (SMS folding) and menu (Telegram buttons).
-        facts = {"language": turn.language, "menu": [menu_title(kb, key, turn.language) for key in offered]}
+        reply = self.reply(turn)
         script = chinese_script(turn.text) if turn.language == "zh" else None
-        traditional = tracker.get_slot("traditional") if script is None else script
-        if turn.language == "zh" and traditional:  # answered in the script the person writes
-            reply.text, facts["menu"] = to_traditional(reply.text), [to_traditional(t) for t in facts["menu"]]
-        dispatcher.utter_message(text=reply.text, json_message=facts)
-        opt_out = [SlotSet("opted_out", turn.intent == "stop")] if turn.intent in ("stop", "start") else []
-        script_events = [SlotSet("traditional", script)] if script is not None else []
-        return [SlotSet("language", turn.language), *opt_out, *script_events, *reply.events]  # a language switch changes it
+        send(dispatcher, turn, reply, traditional=tracker.get_slot("traditional") if script is None else script)
+        events: list[EventType] = [SlotSet("language", turn.language)]  # a language switch changes it
+        if turn.intent in ("stop", "start"):
+            events.append(SlotSet("opted_out", turn.intent == "stop"))
+        if script is not None:
+            events.append(SlotSet("traditional", script))
+        return events + reply.events
+
+    def reply(self, turn: Turn) -> Reply:
+        """The awaited handoff contact, if this message gives one; otherwise this action's reply."""
+        if not turn.tracker.get_slot("handoff_pending"):
+            return self.respond(turn)
+        reply = take_contact(turn) or self.respond(turn)
+        reply.events.insert(0, SlotSet("handoff_pending", False))  # the offer lapses unless made again
+        return reply
+
+
+def send(dispatcher: CollectingDispatcher, turn: Turn, reply: Reply, traditional: bool | None) -> None:
+    """One message, with what the channels need to deliver it: its language (SMS folding) and its
+    menu (Telegram buttons); in Traditional characters for people who write them."""
+    offered = next((e["value"] for e in reply.events if e.get("name") == "menu"), None) or []
+    text, titles = reply.text, [menu_title(turn.kb, key, turn.language) for key in offered]
+    if turn.language == "zh" and traditional:
+        text, titles = to_traditional(text), [to_traditional(title) for title in titles]
+    dispatcher.utter_message(text=text, json_message={"language": turn.language, "menu": titles})
 
 
 def can_encrypt() -> bool:
@@ -119,7 +129,7 @@ def take_contact(turn: Turn) -> Reply | None:
     if not contact:
         return None
     handoffs.add(turn.tracker.sender_id, turn.language, turn.channel, contact)
-    return Reply(turn.say("handoff_saved"), [SlotSet("handoff_pending", False)])
+    return Reply(turn.say("handoff_saved"), [])
 
 
 def offer_menu(turn: Turn, keys: list[str], intro_key: str, *before: str) -> Reply:
