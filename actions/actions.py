@@ -21,7 +21,7 @@ from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.providers import find_zip
 from bot.knowledge.render import LANGUAGE_KEY, article_body, menu, menu_title, paragraphs, providers_block
 from bot.languages import chinese_script, reply_language, requested_language, to_traditional
-from bot.privacy.pseudonym import MissingSecret, secret_key
+from bot.privacy.pseudonym import secret_problem
 from bot.privacy.redact import find_contact
 from bot.sms import pages
 
@@ -111,14 +111,6 @@ def send(dispatcher: CollectingDispatcher, turn: Turn, reply: Reply, traditional
     if turn.language == "zh" and traditional:
         text, titles = to_traditional(text), [to_traditional(title) for title in titles]
     dispatcher.utter_message(text=text, json_message={"language": turn.language, "menu": titles})
-
-
-def can_encrypt() -> bool:
-    try:
-        secret_key()
-        return True
-    except MissingSecret:
-        return False
 
 
 def take_contact(turn: Turn) -> Reply | None:
@@ -267,7 +259,7 @@ class ActionHandoff(AssistantAction):
     def respond(self, turn: Turn) -> Reply:
         org = turn.kb.organization
         text = turn.say("handoff", organization=org.name, contact=org.contact, hours=org.hours)
-        if not can_encrypt():  # without the deployment key a contact could not be kept safely
+        if secret_problem():  # without the deployment key a contact could not be kept safely
             return Reply(text, [])
         return Reply(paragraphs(text, turn.say("handoff_offer")), [SlotSet("handoff_pending", True)])
 

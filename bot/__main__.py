@@ -115,8 +115,9 @@ def purge(args: argparse.Namespace) -> int:
     from rasa.core.tracker_store import TrackerStore
     from rasa.core.utils import AvailableEndpoints
 
-    store = TrackerStore.create(AvailableEndpoints.read_endpoints(str(args.endpoints)).tracker_store)
-    store = getattr(store, "_tracker_store", store)
+    from bot.privacy.store import unwrap
+
+    store = unwrap(TrackerStore.create(AvailableEndpoints.read_endpoints(str(args.endpoints)).tracker_store))
     if not hasattr(store, "purge"):
         raise SystemExit(f"{args.endpoints}: the tracker store must be bot.privacy.store.RedactingSQLTrackerStore")
     from bot import handoffs

@@ -19,6 +19,7 @@ import yaml
 
 from bot import ROOT
 from bot.assistant import Assistant
+from bot.knowledge.loader import knowledge
 
 HELDOUT = ROOT / "tests" / "heldout"
 
@@ -55,7 +56,7 @@ def load_heldout(directory: Path = HELDOUT) -> dict[str, list[dict[str, str]]]:
 
 
 async def score(assistant: Assistant, sets: dict[str, list[dict[str, str]]]) -> tuple[dict[str, Score], list[float]]:
-    articles = set(assistant_articles())
+    articles = set(knowledge().articles)
     scores: dict[str, Score] = {}
     latencies: list[float] = []
     for language, messages in sets.items():
@@ -74,12 +75,6 @@ async def score(assistant: Assistant, sets: dict[str, list[dict[str, str]]]) -> 
             if answer.intent != expected:
                 result.confusions[(expected, answer.intent)] += 1
     return scores, latencies
-
-
-def assistant_articles() -> list[str]:
-    from bot.knowledge.loader import knowledge
-
-    return list(knowledge().articles)
 
 
 def report(scores: dict[str, Score], latencies: list[float]) -> str:

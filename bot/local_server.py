@@ -6,7 +6,6 @@ the Rasa server with the REST channel, and the action server.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -20,7 +19,7 @@ from typing import Iterator
 
 import yaml
 
-from bot import ROOT
+from bot import ROOT, chat
 
 
 @dataclass
@@ -37,10 +36,7 @@ class RunningAssistant:
         Rasa's output channels send each paragraph of a text as its own message; they are joined
         back here with the blank line between them.
         """
-        body = json.dumps({"sender": sender, "message": text}).encode()
-        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", body, {"Content-Type": "application/json"})
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return "\n\n".join(m["text"] for m in json.load(response) if m.get("text"))
+        return "\n\n".join(chat.send(f"{self.url}/webhooks/rest/webhook", sender, text))
 
     def rss_megabytes(self) -> float:
         """Resident memory of the whole process tree: honcho, Rasa and the action server."""

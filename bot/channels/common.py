@@ -10,6 +10,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.knowledge.loader import knowledge
 from bot.nlu.language_id import normalize
+from bot.privacy.store import unwrap
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 KEYWORD_INTENTS = {"stop": "/stop", "start": "/start", "help": "/help_menu"}
@@ -43,6 +44,5 @@ async def delete_conversation(tracker_store: Any, sender: str) -> str:
     """Erase a conversation; the confirmation, in the language the conversation had."""
     tracker = await tracker_store.retrieve(sender)
     language = (tracker.get_slot("language") if tracker else None) or knowledge().default_language
-    store = getattr(tracker_store, "_tracker_store", tracker_store)  # Rasa wraps it in a FailSafeTrackerStore
-    store.delete(sender)
+    unwrap(tracker_store).delete(sender)
     return knowledge().say(language, "deleted")

@@ -27,7 +27,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.common import KEYWORD_INTENTS, OnNewMessage, converse, delete_conversation, keyword
 from bot.knowledge.loader import knowledge
-from bot.privacy.pseudonym import MissingSecret, pseudonym, secret_key
+from bot.privacy.pseudonym import pseudonym, secret_problem
 from bot.privacy.redact import install_log_redaction
 from bot.sms import fold
 
@@ -46,10 +46,8 @@ def twiml(text: str | None) -> response.HTTPResponse:
 def configured_validator() -> RequestValidator | None:
     """Twilio's validator, or None (with a warning) when the channel's secrets are missing."""
     token = os.environ.get("TWILIO_AUTH_TOKEN")
-    try:
-        secret_key()
-    except MissingSecret as missing:
-        logger.warning(f"SMS channel disabled: {missing}")
+    if problem := secret_problem():
+        logger.warning(f"SMS channel disabled: {problem}")
         return None
     if not token:
         logger.warning("SMS channel disabled: TWILIO_AUTH_TOKEN is not set")

@@ -26,7 +26,7 @@ from telegram.constants import MessageLimit
 
 from bot.channels.common import KEYWORD_INTENTS, OnNewMessage, converse, delete_conversation, keyword
 from bot.knowledge.loader import knowledge
-from bot.privacy.pseudonym import MissingSecret, pseudonym, secret_key
+from bot.privacy.pseudonym import pseudonym, secret_problem
 from bot.privacy.redact import install_log_redaction
 
 logger = logging.getLogger(__name__)
@@ -39,10 +39,8 @@ DELETE_COMMAND = "/delete"
 def make_bot() -> Bot | None:
     """A python-telegram-bot `Bot`, or None (with a warning) when the channel's secrets are missing."""
     token, secret = os.environ.get("TELEGRAM_BOT_TOKEN"), os.environ.get("TELEGRAM_WEBHOOK_SECRET")
-    try:
-        secret_key()
-    except MissingSecret as missing:
-        logger.warning(f"Telegram channel disabled: {missing}")
+    if problem := secret_problem():
+        logger.warning(f"Telegram channel disabled: {problem}")
         return None
     if not token or not secret:
         logger.warning("Telegram channel disabled: TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET must be set")

@@ -29,6 +29,16 @@ def secret_key() -> bytes:
     return secret.encode()
 
 
+def secret_problem() -> str | None:
+    """Why the deployment secret cannot be used, or None when it can (the channels and the call-back
+    offer switch themselves off rather than run without it)."""
+    try:
+        secret_key()
+    except MissingSecret as missing:
+        return str(missing)
+    return None
+
+
 def pseudonym(channel: str, identifier: str) -> str:
     """`<channel>-<24 hex digits>`: stable per person and channel, irreversible without the key."""
     digest = hmac.new(secret_key(), f"{channel}:{identifier}".encode(), hashlib.sha256).hexdigest()

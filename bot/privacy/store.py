@@ -25,6 +25,11 @@ def redacted(event: Event) -> Event:
     return Event.from_parameters(redact_value(event.as_dict()))
 
 
+def unwrap(store: Any) -> Any:
+    """The configured store inside the FailSafeTrackerStore that Rasa wraps around it."""
+    return getattr(store, "_tracker_store", store)
+
+
 class RedactingSQLTrackerStore(SQLTrackerStore):
     def _additional_events(self, session: Any, tracker: Any) -> Iterator[Event]:
         return (redacted(event) for event in super()._additional_events(session, tracker))
