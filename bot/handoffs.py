@@ -42,6 +42,15 @@ def resolve(engine: sa.engine.Engine, request_id: int) -> None:
         db.execute(handoffs.delete().where(handoffs.c.id == request_id))
 
 
+def forget(senders: list[str], engine: sa.engine.Engine | None = None) -> int:
+    """Delete every request (contact included) of these conversations: DELETE and retention erase
+    a person entirely, not only their messages. How many requests were deleted."""
+    if not senders:
+        return 0
+    with (engine or engine_for(deployment_endpoints())).begin() as db:
+        return db.execute(handoffs.delete().where(handoffs.c.sender_id.in_(senders))).rowcount
+
+
 def purge(engine: sa.engine.Engine, older_than_days: float) -> int:
     with engine.begin() as db:
         return db.execute(handoffs.delete().where(handoffs.c.created_at < time.time() - older_than_days * 86400)).rowcount

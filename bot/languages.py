@@ -42,21 +42,33 @@ def reply_language(previous: str | None, detected: Mapping[str, Any] | None, def
     return previous
 
 
-@lru_cache(maxsize=2)
+SIMPLIFIED, TAIWAN, HONG_KONG = "simplified", "tw", "hk"
+"""How a person writes Chinese: articles are written in Simplified; Traditional readers get the
+Taiwan or Hong Kong standard, with the local vocabulary (OpenCC s2twp / s2hk)."""
+CANTONESE = re.compile("[嘅咗唔喺冇佢哋嗰啲乜嘢睇]")
+"""Characters of written Cantonese: a Traditional writer who uses them is most likely from Hong Kong."""
+DAYS_LATER = re.compile(r"(?<=[0-9〇零一二两兩三四五六七八九十百千几幾]天)后")
+"""OpenCC reads "180天后" ("180 days later") as 天后, the goddess, and leaves 后 as it is."""
+
+
+@lru_cache(maxsize=4)
 def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
 
-def chinese_script(text: str) -> bool | None:
-    """True when `text` uses Traditional characters, False when it uses Simplified ones, None when
-    it has neither (a number, "你好", which both scripts write alike)."""
+def chinese_script(text: str) -> str | None:
+    """TAIWAN or HONG_KONG when `text` uses Traditional characters, SIMPLIFIED when it uses
+    Simplified ones, None when it has neither (a number, "你好", which both scripts write alike)."""
     if _converter("t2s").convert(text) != text:
-        return True
+        return HONG_KONG if CANTONESE.search(text) else TAIWAN
     if _converter("s2t").convert(text) != text:
-        return False
+        return SIMPLIFIED
     return None
 
 
-def to_traditional(text: str) -> str:
-    """Chinese articles are written in Simplified; people who write Traditional read it back (OpenCC)."""
-    return _converter("s2t").convert(text)
+def in_script(text: str, script: str | None) -> str:
+    """Chinese text (written in Simplified) as a reader of `script` expects it."""
+    if script not in (TAIWAN, HONG_KONG):
+        return text
+    converted = _converter("s2twp" if script == TAIWAN else "s2hk").convert(text)
+    return DAYS_LATER.sub("後", converted)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -16,6 +18,7 @@ from actions.actions import (
     ActionLocation,
     ActionMainMenu,
     ActionNotSure,
+    ActionSmallTalk,
     Turn,
     answer_article,
 )
@@ -107,13 +110,45 @@ def test_the_language_menu_switches_language():
     assert text == kb.say("zh", "language_changed") and slots["language"] == "zh"
 
 
-def test_not_sure_offers_the_closest_topics():
+def test_not_sure_says_so_and_offers_only_topics_that_are_close():
     kb = knowledge()
     ranking = [{"name": "nlu_fallback", "confidence": 0.25}, {"name": "work_permit.fees", "confidence": 0.2},
-               {"name": "greet", "confidence": 0.1}, {"name": "citizenship.fees", "confidence": 0.1}]
+               {"name": "greet", "confidence": 0.18}, {"name": "citizenship.fees", "confidence": 0.16},
+               {"name": "help.legal", "confidence": ActionNotSure.CLOSE - 0.01}]
     text, slots = run(ActionNotSure(), tracker("fee thing", "nlu_fallback", slots={"language": "en"}, ranking=ranking))
-    assert text.startswith(kb.say("en", "unsure"))
-    assert slots["menu"] == ["work_permit.fees", "citizenship.fees"]
+    assert text.startswith(kb.say("en", "cannot_answer")) and kb.say("en", "where_else") in text
+    assert slots["menu"] == ["work_permit.fees", "citizenship.fees"]  # not greet, and not a topic below CLOSE
+
+
+@pytest.mark.parametrize("intent", ["nlu_fallback", "out_of_scope"])
+def test_nothing_close_gets_an_honest_answer_211_and_a_person_without_a_menu(intent):
+    kb = knowledge()
+    ranking = [{"name": intent, "confidence": 0.6}, {"name": "citizenship.fees", "confidence": ActionNotSure.CLOSE - 0.01}]
+    text, slots = run(ActionNotSure(), tracker("quien gano el partido", intent, slots={"language": "es"}, ranking=ranking))
+    assert text == f'{kb.say("es", "cannot_answer")}\n\n{kb.say("es", "where_else")}'
+    assert slots["menu"] is None  # "2" afterwards must not pick from an older menu
+
+
+def test_out_of_scope_never_offers_topics_however_close():
+    ranking = [{"name": "out_of_scope", "confidence": 0.5}, {"name": "citizenship.fees", "confidence": 0.45}]
+    _, slots = run(ActionNotSure(), tracker("visa para canada", "out_of_scope", slots={"language": "es"}, ranking=ranking))
+    assert slots["menu"] is None
+
+
+def test_only_the_exact_keyword_opts_out():
+    kb = knowledge()
+    text, slots = run(ActionSmallTalk(), tracker("STOP", "stop", slots={"language": "en"}))
+    assert text == kb.say("en", "stop") and slots["opted_out"] is True
+    # A sentence that a model (wrongly) read as `stop` is never an opt-out.
+    text, slots = run(ActionSmallTalk(), tracker("please stop ICE from taking my husband", "stop", slots={"language": "en"}))
+    assert text == kb.say("en", "ask_to_stop") and "opted_out" not in slots
+
+
+def test_after_stop_only_start_is_answered():
+    silent, slots = run(ActionMainMenu(), tracker("hola", "greet", slots={"language": "es", "opted_out": True}))
+    assert silent == "" and slots == {}
+    text, slots = run(ActionMainMenu(), tracker("START", "start", slots={"language": "es", "opted_out": True}))
+    assert text.startswith(knowledge().say("es", "greeting")) and slots["opted_out"] is False
 
 
 def test_handoff_gives_the_organisation_contact_and_hours():

@@ -154,13 +154,24 @@ def test_a_picture_or_an_empty_sms_gets_a_kind_reply_in_the_conversation_languag
     assert sms(server, "", phone=phone) == (200, kb.say("zh", "no_text"))
 
 
-def test_delete_erases_the_conversation(server):
+def test_delete_erases_the_conversation_and_a_pending_request_to_be_called(server):
+    kb = knowledge()
     phone = "+16175550115"
-    sms(server, "mwen bezwen yon avoka gratis", phone=phone)
     marker = "mwen bezwen yon avoka gratis"
+    sms(server, marker, phone=phone)
+    assert kb.say("ht", "handoff_offer") in sms(server, "mwen vle pale ak yon moun", phone=phone)[1]
+    assert sms(server, "rele m nan 617-555-0142", phone=phone) == (200, kb.say("ht", "handoff_saved"))
+    requests = lambda: stored(server, "SELECT language FROM console_handoffs").split()  # noqa: E731
+    assert "ht" in requests()
+    assert sms(server, "EFASE", phone=phone) == (200, kb.say("ht", "deleted"))
+    assert marker not in stored(server) and "ht" not in requests()
+
+
+def test_only_the_exact_keyword_erases(server):
+    phone = "+16175550116"
+    marker = "kijan pou m efase dosye kriminèl mwen"  # "how do I erase my criminal record": a question
+    assert sms(server, marker, phone=phone)[1] != knowledge().say("ht", "deleted")
     assert marker in stored(server)
-    assert sms(server, "EFASE", phone=phone) == (200, knowledge().say("ht", "deleted"))
-    assert marker not in stored(server)
 
 
 # --- Telegram -------------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def test_delete_and_purge(store):
     save(store, "recent", UserUttered("hola"))
     save(store, "gone", UserUttered("hola"))
     assert store.delete("gone") > 0
-    assert store.purge(older_than_days=90) == 1
+    assert store.purge(older_than_days=90) == ["old"]
     with store.session_scope() as session:
         assert {row.sender_id for row in session.query(store.SQLEvent)} == {"recent"}
 

@@ -1,28 +1,17 @@
-"""What both channels do the same way: keywords, deletion, and collecting the assistant's reply."""
+"""What both channels do the same way: deletion, and collecting the assistant's reply."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+from bot import handoffs
 from bot.knowledge.loader import knowledge
-from bot.nlu.language_id import normalize
 from bot.privacy.store import unwrap
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-KEYWORD_INTENTS = {"stop": "/stop", "start": "/start", "help": "/help_menu"}
-"""Keywords become Rasa intent messages ("/stop"), which skip the NLU model entirely."""
-
-
-def keyword(text: str) -> str | None:
-    """stop, start, help or delete when the whole message is one of their words."""
-    word = normalize(re.sub(r"^[\s/!.¡¿?]+|[\s!.?。！？]+$", "", text))
-    return next((name for name, words in knowledge().keywords.items() if word in words), None)
-
-
 @dataclass
 class Reply:
     text: str
@@ -41,8 +30,10 @@ async def converse(on_new_message: OnNewMessage, text: str, sender: str, channel
 
 
 async def delete_conversation(tracker_store: Any, sender: str) -> str:
-    """Erase a conversation; the confirmation, in the language the conversation had."""
+    """Erase a conversation and everything kept about the person apart from it (a pending request
+    to be contacted, with its contact); the confirmation, in the language the conversation had."""
     tracker = await tracker_store.retrieve(sender)
     language = (tracker.get_slot("language") if tracker else None) or knowledge().default_language
     unwrap(tracker_store).delete(sender)
+    handoffs.forget([sender])
     return knowledge().say(language, "deleted")

@@ -25,7 +25,8 @@ from sanic.request import Request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.channels.common import KEYWORD_INTENTS, OnNewMessage, converse, delete_conversation, keyword
+from bot.channels.common import OnNewMessage, converse, delete_conversation
+from bot.keywords import DELETE, keyword
 from bot.knowledge.loader import knowledge
 from bot.privacy.pseudonym import pseudonym, secret_problem
 from bot.privacy.redact import install_log_redaction
@@ -126,11 +127,10 @@ class SmsInput(InputChannel):
         A picture with text is answered from the text; a picture alone gets a kind request for
         words, in the conversation's language."""
         body = (params.get("Body") or "").strip()
-        word = keyword(body)
-        if word == "delete":
+        if keyword(body) == DELETE:
             return await delete_conversation(tracker_store, sender)
         picture_only = not body and int(params.get("NumMedia") or 0) > 0
-        reply = await converse(on_new_message, "/no_text" if picture_only else KEYWORD_INTENTS.get(word, body), sender, CHANNEL)
+        reply = await converse(on_new_message, "/no_text" if picture_only else body, sender, CHANNEL)
         if not reply.text:
             return None
         text = knowledge().say(reply.language, "media") if picture_only and reply.language else reply.text

@@ -24,7 +24,8 @@ from sanic.request import Request
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
 
-from bot.channels.common import KEYWORD_INTENTS, OnNewMessage, converse, delete_conversation, keyword
+from bot.channels.common import OnNewMessage, converse, delete_conversation
+from bot.keywords import DELETE, keyword
 from bot.knowledge.loader import knowledge
 from bot.privacy.pseudonym import pseudonym, secret_problem
 from bot.privacy.redact import install_log_redaction
@@ -137,12 +138,11 @@ class TelegramInput(InputChannel):
         else:
             text = (update.effective_message.text or "").strip() if update.effective_message else ""
         command = text.split("@")[0].lower()  # "/start@SomeBot" in groups
-        word = keyword(text)
-        if command == DELETE_COMMAND or word == "delete":
+        if command == DELETE_COMMAND or keyword(text) == DELETE:
             await self.bot.send_message(chat.id, await delete_conversation(tracker_store, sender))
             return
         words_sent = bool(text)
-        message = COMMANDS.get(command) or KEYWORD_INTENTS.get(word) or (text if words_sent else "/no_text")
+        message = COMMANDS.get(command) or (text if words_sent else "/no_text")
         reply = await converse(on_new_message, message, sender, CHANNEL)
         if not reply.text:
             return  # after STOP: silent

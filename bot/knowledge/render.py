@@ -13,6 +13,9 @@ from bot.knowledge.providers import Match, search
 
 LANGUAGE_KEY = "lang:"
 """Menu entries are article ids, or `lang:<code>` in the language menu."""
+FINDER_ARTICLES = ("help.legal", "help.citizenship_clinic", "english.classes")
+"""Articles whose point is finding a place nearby: they ask for a ZIP code when none is known,
+and are offered when someone sends a ZIP code without saying what they are looking for."""
 
 
 def link(url: str) -> str:
@@ -48,6 +51,19 @@ def article_body(kb: KnowledgeBase, article: Article, language: str, long_form: 
         kb.say(language, "stale_notice", date=article.reviewed.isoformat()) if article.is_stale(today) else None,
         kb.say(language, "legal_notice") if article.legal else None,
     )
+
+
+def zip_question(kb: KnowledgeBase, article: Article, language: str) -> str | None:
+    """"Send me your ZIP code…" for an article that finds places nearby; None for the others."""
+    return kb.say(language, "ask_zip") if article.id in FINDER_ARTICLES else None
+
+
+def sms_answer(kb: KnowledgeBase, article: Article, language: str, today: date, finder: str | None) -> str:
+    """The first SMS of an answer, exactly as sent: the short form with its notices, the finder
+    (places near the person's ZIP code, or the question for one), and the MORE hint. `kb check`
+    and `python -m bot cost` count this text, so what they measure is what people pay for."""
+    body = article_body(kb, article, language, long_form=False, today=today)
+    return paragraphs(body, finder, kb.say(language, "more_hint"))
 
 
 def provider_line(match: Match) -> str:

@@ -1,10 +1,13 @@
-"""Rasa component for replies that need no statistics: a menu number, a ZIP code, a language name,
-or a message without a single word.
+"""Rasa component for replies that need no statistics: a keyword (STOP, START, HELP, PERSON), a
+menu number, a ZIP code, a language name, or a message without a single word.
 
 People answer "reply 1, 2 or 3" with "2", "#2" or "2.", answer "what is your ZIP code?" with
 "02139", ask for a language by writing its name ("español"), and sometimes send only an emoji or
-nothing at all. A classifier trained on sentences guesses at such messages; a pattern is certain. When a pattern matches the whole message it
-replaces the predicted intent with confidence 1.0.
+nothing at all. A classifier trained on sentences guesses at such messages; a pattern is certain.
+When a pattern matches the whole message it replaces the predicted intent with confidence 1.0.
+
+Keywords are recognised here, for every channel, and nowhere else: the classifier has no examples
+of `stop` or `start`, so only the exact word can opt a person out (see bot/keywords.py).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.keywords import INTENTS as KEYWORD_INTENTS
+from bot.keywords import keyword
 from bot.knowledge.loader import knowledge
 from bot.nlu.language_id import normalize
 
@@ -41,8 +46,9 @@ ZIP_ONLY = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*[.!]?\s*$")
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ReplyPatternClassifier(GraphComponent):
-    """Recognises menu numbers (`choose`), bare ZIP codes (`inform_location`), language names
-    (`change_language`) and messages with no words (`no_text`)."""
+    """Recognises keywords (`stop`, `start`, `help_menu`, `ask_human`), menu numbers (`choose`),
+    bare ZIP codes (`inform_location`), language names (`change_language`) and messages with no
+    words (`no_text`)."""
 
     def __init__(self) -> None:
         self.language_names = {name for language in knowledge().languages.values() for name in language.names}
@@ -62,6 +68,8 @@ class ReplyPatternClassifier(GraphComponent):
             text = message.get(TEXT) or ""
             if not WORD.search(text):
                 self._set(message, NO_TEXT)
+            elif (word := keyword(text)) in KEYWORD_INTENTS:
+                self._set(message, KEYWORD_INTENTS[word])
             elif number := MENU_NUMBER.match(text):
                 self._set(message, CHOOSE, "number", number.group(1))
             elif zip_match := ZIP_ONLY.match(text):

@@ -41,8 +41,8 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             session.commit()
         return removed
 
-    def purge(self, older_than_days: float) -> int:
-        """Remove conversations whose last event is older than the retention period; how many."""
+    def purge(self, older_than_days: float) -> list[str]:
+        """Remove conversations whose last event is older than the retention period; their ids."""
         cutoff = time.time() - older_than_days * 86400
         with self.session_scope() as session:
             last_seen = sa.func.max(self.SQLEvent.timestamp)
@@ -50,4 +50,4 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
             if stale:
                 session.query(self.SQLEvent).filter(self.SQLEvent.sender_id.in_(stale)).delete(synchronize_session=False)
             session.commit()
-        return len(stale)
+        return stale

@@ -1,0 +1,27 @@
+"""Whole-message keywords: STOP, START, HELP, PERSON and DELETE, in every supported language.
+
+A keyword acts only when it is the whole message ("STOP", "Parar.", "/stop"): a sentence that
+merely contains such a word ("stop my deportation", "cancelar mi cita") is a question and goes to
+the model like any other. That is the one rule that keeps a guess from doing something a person
+cannot undo: only these exact words opt out or erase. The words live in knowledge/keywords.yml.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.knowledge.loader import knowledge
+from bot.nlu.language_id import normalize
+
+STOP, START, HELP, HUMAN, DELETE = "stop", "start", "help", "human", "delete"
+INTENTS = {STOP: "stop", START: "start", HELP: "help_menu", HUMAN: "ask_human"}
+"""The intent each keyword means. DELETE has none: the channels erase the conversation before Rasa
+sees the message, since nothing about an erased conversation may be stored."""
+
+_EDGES = re.compile(r"^[\s/!.¡¿?]+|[\s!.?。！？]+$")
+
+
+def keyword(text: str) -> str | None:
+    """stop, start, help, human or delete when the whole message is one of their words."""
+    word = normalize(_EDGES.sub("", text))
+    return next((name for name, words in knowledge().keywords.items() if word in words), None)
