@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup run test train eval eval-langid bench bench-console kb-check chat constraints clean
+.PHONY: setup run test train eval compare-pipelines eval-langid bench bench-console kb-check chat constraints clean
 
 setup: $(INSTALLED)
 
@@ -36,6 +36,10 @@ test: setup /usr/bin/chromium
 
 eval: setup
 	$(PY) -m bot eval
+
+compare-pipelines: setup
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[compare]"
+	$(PY) -m bot compare-pipelines
 
 eval-langid: setup
 	$(PY) -m bot eval-langid

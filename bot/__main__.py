@@ -93,6 +93,15 @@ def evaluate(args: argparse.Namespace) -> int:
     return run_evaluation(args.model)
 
 
+def compare_pipelines(args: argparse.Namespace) -> int:
+    from bot.quiet import quiet
+
+    quiet()
+    from bot.nlu.pipeline_comparison import main as run_comparison
+
+    return run_comparison()
+
+
 def evaluate_language_id(args: argparse.Namespace) -> int:
     from bot.nlu.language_id_eval import main as run_evaluation
 
@@ -201,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("eval", help="accuracy on the held-out sets in tests/heldout; exit 1 below the bars")
     p.add_argument("--model", type=Path, help="a model file other than the latest in models/")
     p.set_defaults(handler=evaluate)
+
+    commands.add_parser("compare-pipelines", help="the candidate intent classifiers on the held-out sets").set_defaults(
+        handler=compare_pipelines
+    )
 
     commands.add_parser("eval-langid", help="compare language-ID backends on tests/language_id.yml").set_defaults(
         handler=evaluate_language_id

@@ -48,7 +48,10 @@ class Answer:
     opted_out: bool
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The `ask --json` record as CONTENT.md specifies it (opted_out is for the evaluation)."""
+        record = asdict(self)
+        del record["opted_out"]
+        return record
 
 
 class Assistant:

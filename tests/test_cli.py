@@ -31,6 +31,12 @@ def test_ask_reads_standard_input_and_can_keep_one_conversation():
     assert lines[1]["intent"] == "choose" and lines[1]["article"] is not None
 
 
-def test_kb_check_passes_and_says_so():
+def test_kb_check_passes_and_says_so_and_warns_about_placeholder_contacts():
     result = run_bot("kb", "check")
-    assert (result.returncode, result.stdout.strip()) == (0, "knowledge base OK")
+    assert (result.returncode, result.stdout.splitlines()[-1]) == (0, "knowledge base OK")
+    assert result.stdout.startswith("warning: organization.yml: placeholder contact detail")
+
+
+def test_kb_check_for_deployment_refuses_placeholder_contacts():
+    result = run_bot("kb", "check", "--deploy")
+    assert result.returncode == 1 and "organization.yml: placeholder contact detail" in result.stdout

@@ -96,3 +96,27 @@ def test_purge_command(tmp_path):
     result = subprocess.run([sys.executable, "-m", "bot", "purge", "--days", "30", "--endpoints", str(endpoints)],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "deleted 0 conversation(s) idle for more than 30 days" in result.stdout
+
+
+def test_retention_also_forgets_the_contact_requests_of_the_conversations_it_removes(tmp_path):
+    import sqlalchemy as sa
+
+    from bot.console.db import engine_for, handoffs
+
+    database = tmp_path / "x.db"
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text(f"tracker_store:\n  type: bot.privacy.store.RedactingSQLTrackerStore\n  dialect: sqlite\n  db: {database}\n")
+    store = RedactingSQLTrackerStore(Domain.load(str(ROOT / "domain.yml")), dialect="sqlite", db=str(database))
+    save(store, "idle", UserUttered("hola"), at=time.time() - 100 * 86400)
+    save(store, "active", UserUttered("hola"))
+    engine = engine_for(endpoints)
+    with engine.begin() as db:  # both requests are recent: only the idle conversation's must go
+        for sender in ("idle", "active"):
+            db.execute(handoffs.insert().values(sender_id=sender, language="es", channel="sms", contact="sealed",
+                                                status="open", created_at=time.time()))
+    result = subprocess.run([sys.executable, "-m", "bot", "purge", "--days", "90", "--endpoints", str(endpoints)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "deleted 1 conversation(s)" in result.stdout and "deleted 1 contact request(s)" in result.stdout
+    with engine.connect() as db:
+        assert [row.sender_id for row in db.execute(sa.select(handoffs))] == ["active"]

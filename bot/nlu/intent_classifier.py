@@ -33,10 +33,15 @@ def build_model(config: dict[str, Any]) -> Any:
     from sklearn.pipeline import make_pipeline, make_union
     from sklearn.svm import LinearSVC
 
-    features = make_union(
+    parts: list[Any] = [
         TfidfVectorizer(token_pattern=r"(?u)\b\w+\b", ngram_range=(1, 2), sublinear_tf=True),
         TfidfVectorizer(analyzer="char_wb", ngram_range=(1, config["max_char_ngram"]), sublinear_tf=True),
-    )
+    ]
+    if config["sentence_encoder_weight"]:
+        from bot.nlu.sentence_encoder import SentenceEmbedder
+
+        parts.append(SentenceEmbedder(config["sentence_encoder_weight"]))
+    features = make_union(*parts)
     svm = LinearSVC(C=config["C"], class_weight="balanced")
     folds = StratifiedKFold(config["calibration_folds"], shuffle=True, random_state=config["random_state"])
     return make_pipeline(features, CalibratedClassifierCV(svm, cv=folds))
@@ -48,7 +53,14 @@ class TfidfIntentClassifier(SklearnComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"C": 1.0, "max_char_ngram": 4, "calibration_folds": 3, "random_state": 42, "ranking_length": 10}
+        return {
+            "C": 1.0,
+            "max_char_ngram": 4,
+            "sentence_encoder_weight": 0.0,  # > 0 adds the multilingual sentence encoder (README, "Choosing the pipeline")
+            "calibration_folds": 3,
+            "random_state": 42,
+            "ranking_length": 10,
+        }
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]

@@ -111,16 +111,22 @@ def _langdetect(languages: frozenset[str]) -> Backend:
 ENTITY_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
 
-def read_examples(nlu_dir: Path, languages: Iterable[str]) -> list[tuple[str, str]]:
-    """(text, language) for every training example in `nlu_dir/<lang>.yml`, entity markup removed."""
+def read_labelled_examples(nlu_dir: Path, languages: Iterable[str]) -> list[tuple[str, str, str]]:
+    """(text, language, intent) for every training example in `nlu_dir/<lang>.yml`, normalised,
+    entity markup removed."""
     examples = []
     for language in languages:
         for block in yaml.safe_load((nlu_dir / f"{language}.yml").read_text(encoding="utf-8"))["nlu"]:
             for line in block.get("examples", "").splitlines():
                 text = ENTITY_MARKUP.sub(r"\1", line.strip().removeprefix("- ").strip())
                 if text:
-                    examples.append((normalize(text), language))
+                    examples.append((normalize(text), language, block.get("intent", "")))
     return examples
+
+
+def read_examples(nlu_dir: Path, languages: Iterable[str]) -> list[tuple[str, str]]:
+    """(text, language) for every training example in `nlu_dir/<lang>.yml`."""
+    return [(text, language) for text, language, _ in read_labelled_examples(nlu_dir, languages)]
 
 
 def train_domain_model(examples: list[tuple[str, str]]) -> Any:

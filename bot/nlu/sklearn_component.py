@@ -2,7 +2,7 @@
 with skops, not pickle.
 
 A pickle runs arbitrary code when loaded; skops loads only the types it is told to trust. We trust
-scikit-learn, NumPy and SciPy types and refuse anything else. Subclasses fit `self.model` in
+scikit-learn, NumPy and SciPy types and our own sentence-encoder step, and refuse anything else. Subclasses fit `self.model` in
 `train` and call `self.persist()`.
 """
 
@@ -14,7 +14,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 
-TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.")
+TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "bot.nlu.sentence_encoder.")
 FILE_NAME = "model.skops"
 
 
