@@ -4,14 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup run test train eval compare-pipelines eval-langid bench bench-console kb-check chat constraints clean
+.PHONY: setup run check test train eval compare-pipelines eval-langid bench bench-console kb-check chat constraints clean
 
 setup: $(INSTALLED)
 
 # Reinstall when the dependencies change; constraints.txt pins everything Rasa pulls in.
 $(INSTALLED): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip<24" wheel
+	$(PY) -m pip install --quiet -c constraints.txt --upgrade "pip<24" wheel
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[test]"
 	$(PY) -m pip check
 	touch $@
@@ -29,10 +29,20 @@ train: setup
 /usr/bin/chromium:
 	apt-get update -qq && apt-get install -y -qq chromium
 
-test: setup /usr/bin/chromium
+# The one-minute verdict, no servers needed: lint, format, types, Rasa's data validation, unit tests.
+check: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+	$(PY) -m rasa data validate --fail-on-warnings --quiet
+	$(PY) -m pytest -q tests/unit
+
+# Everything: the check, the knowledge base as of today (review dates), then the system tests on the
+# trained model, real servers, PostgreSQL, Redis and a browser.
+test: check /usr/bin/chromium
 	$(PY) -m bot kb check
 	$(PY) -m bot train
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q tests/system
 
 eval: setup
 	$(PY) -m bot eval

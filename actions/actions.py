@@ -16,6 +16,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import handoffs
+from bot.dialogue import Entity, Intent, Slot
+from bot.keywords import INTENTS as KEYWORD_INTENTS
 from bot.keywords import START, STOP, keyword
 from bot.knowledge.loader import knowledge
 from bot.knowledge.model import KnowledgeBase
@@ -32,9 +34,9 @@ from bot.knowledge.render import (
     zip_question,
 )
 from bot.languages import chinese_script, in_script, reply_language, requested_language
-from bot.privacy.pseudonym import secret_problem
 from bot.privacy.redact import find_contact
-from bot.sms import pages
+from bot.settings import settings
+from bot.sms_encoding import pages
 
 SHORT_FORM_CHANNELS = {"sms"}
 """Channels that get an article's short form first, and the rest page by page with MORE."""
@@ -77,7 +79,7 @@ class Turn:
         """STOP or START when this message is exactly that keyword: nothing else may opt a person
         out or back in, however sure the model is (bot/keywords.py)."""
         word = keyword(self.text)
-        return word if word in (STOP, START) and self.intent == word else None
+        return word if word in (STOP, START) and self.intent == KEYWORD_INTENTS[word] else None
 
 
 @dataclass
@@ -95,37 +97,39 @@ class AssistantAction(Action, ABC):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         kb = knowledge()
-        language = reply_language(tracker.get_slot("language"), tracker.latest_message.get("language"), kb.default_language)
+        language = reply_language(tracker.get_slot(Slot.LANGUAGE), tracker.latest_message.get("language"), kb.default_language)
         turn = Turn(kb, tracker, language, date.today())
-        if tracker.get_slot("opted_out") and turn.opt_out_keyword != START:
+        if tracker.get_slot(Slot.OPTED_OUT) and turn.opt_out_keyword != START:
             return []  # after STOP the assistant stays silent until START
         reply = self.reply(turn)
         script = chinese_script(turn.text) if turn.language == "zh" else None
-        send(dispatcher, turn, reply, script=script or tracker.get_slot("chinese_script"))
-        events: list[EventType] = [SlotSet("language", turn.language)]  # a language switch changes it
+        send(dispatcher, turn, reply, script=script or tracker.get_slot(Slot.CHINESE_SCRIPT))
+        events: list[EventType] = [SlotSet(Slot.LANGUAGE, turn.language)]  # a language switch changes it
         if turn.opt_out_keyword:
-            events.append(SlotSet("opted_out", turn.opt_out_keyword == STOP))
+            events.append(SlotSet(Slot.OPTED_OUT, turn.opt_out_keyword == STOP))
         if script is not None:
-            events.append(SlotSet("chinese_script", script))
+            events.append(SlotSet(Slot.CHINESE_SCRIPT, script))
         return events + reply.events
 
     def reply(self, turn: Turn) -> Reply:
         """The awaited handoff contact, if this message gives one; otherwise this action's reply."""
-        if not turn.tracker.get_slot("handoff_pending"):
+        if not turn.tracker.get_slot(Slot.HANDOFF_PENDING):
             return self.respond(turn)
         reply = take_contact(turn) or self.respond(turn)
-        reply.events.insert(0, SlotSet("handoff_pending", False))  # the offer lapses unless made again
+        reply.events.insert(0, SlotSet(Slot.HANDOFF_PENDING, False))  # the offer lapses unless made again
         return reply
 
 
 def send(dispatcher: CollectingDispatcher, turn: Turn, reply: Reply, script: str | None) -> None:
-    """One message, with what the channels need to deliver it: its language (SMS folding) and its
-    menu (Telegram buttons); in Traditional characters for people who write them."""
-    offered = next((e["value"] for e in reply.events if e.get("name") == "menu"), None) or []
+    """One message, whole, as the person receives it, with what the channels need to deliver it:
+    its menu as buttons (number as payload: pressing one sends what typing it would) and its
+    language as metadata (SMS folding); in Traditional characters for people who write them."""
+    offered = next((e["value"] for e in reply.events if e.get("name") == Slot.MENU), None) or []
     text, titles = reply.text, [menu_title(turn.kb, key, turn.language) for key in offered]
     if turn.language == "zh":
         text, titles = in_script(text, script), [in_script(title, script) for title in titles]
-    dispatcher.utter_message(text=text, json_message={"language": turn.language, "menu": titles})
+    buttons = [{"title": title, "payload": str(number)} for number, title in enumerate(titles, 1)]
+    dispatcher.utter_message(text=text, buttons=buttons, language=turn.language)
 
 
 def take_contact(turn: Turn) -> Reply | None:
@@ -139,24 +143,24 @@ def take_contact(turn: Turn) -> Reply | None:
     return Reply(turn.say("handoff_saved"), [])
 
 
-def offer_menu(turn: Turn, keys: list[str], intro_key: str, *before: str) -> Reply:
+def offer_menu(turn: Turn, keys: list[str], intro_key: str, *before: str | None) -> Reply:
     """Text before a numbered menu, remembering the menu so that "2" can answer it."""
-    return Reply(paragraphs(*before, menu(turn.kb, turn.language, keys, intro_key)), [SlotSet("menu", keys)])
+    return Reply(paragraphs(*before, menu(turn.kb, turn.language, keys, intro_key)), [SlotSet(Slot.MENU, keys)])
 
 
 def answer_article(turn: Turn, article_id: str) -> Reply:
     """An article in the conversation's language, with providers (or a request for a ZIP code)."""
     article = turn.kb.articles[article_id]
-    zip_code = find_zip(turn.text) or turn.tracker.get_slot("zip")
-    events: list[EventType] = [SlotSet("article", article_id)]
+    zip_code = find_zip(turn.text) or turn.tracker.get_slot(Slot.ZIP)
+    events: list[EventType] = [SlotSet(Slot.ARTICLE, article_id)]
     finder = None
     if article.providers and zip_code:
         finder = providers_block(turn.kb, turn.language, article.providers, zip_code)
-        events.append(SlotSet("zip", zip_code))
+        events.append(SlotSet(Slot.ZIP, zip_code))
     elif finder := zip_question(turn.kb, article, turn.language):
-        events.append(SlotSet("pending_topic", article_id))
+        events.append(SlotSet(Slot.PENDING_TOPIC, article_id))
     if not turn.long_form:  # SMS: every segment costs; the rest comes page by page with MORE
-        events.append(SlotSet("more_page", 0))
+        events.append(SlotSet(Slot.MORE_PAGE, 0))
         return Reply(sms_answer(turn.kb, article, turn.language, turn.today, finder), events)
     body = article_body(turn.kb, article, turn.language, turn.long_form, turn.today)
     if not article.followups:
@@ -180,7 +184,7 @@ class ActionMainMenu(AssistantAction):
         return "action_main_menu"
 
     def respond(self, turn: Turn) -> Reply:
-        greeting = turn.say("greeting") if turn.intent in ("greet", "start") else None
+        greeting = turn.say("greeting") if turn.intent in (Intent.GREET, Intent.START) else None
         opt_out = turn.say("opt_out_hint") if turn.channel in KEYWORD_CHANNELS else None
         return offer_menu(turn, list(turn.kb.organization.main_menu), "menu_intro", greeting, turn.say("menu_hint"), opt_out)
 
@@ -192,8 +196,8 @@ class ActionChoose(AssistantAction):
         return "action_choose"
 
     def respond(self, turn: Turn) -> Reply:
-        keys: list[str] = turn.tracker.get_slot("menu") or []
-        number = int(next(turn.tracker.get_latest_entity_values("number"), 0))
+        keys: list[str] = turn.tracker.get_slot(Slot.MENU) or []
+        number = int(next(turn.tracker.get_latest_entity_values(Entity.NUMBER), 0))
         if not 1 <= number <= len(keys):
             if keys:
                 return offer_menu(turn, keys, "number_not_in_menu")
@@ -206,7 +210,7 @@ class ActionChoose(AssistantAction):
 
 def switch_language(turn: Turn, language: str) -> Reply:
     turn.language = language
-    return Reply(turn.say("language_changed"), [SlotSet("menu", None)])
+    return Reply(turn.say("language_changed"), [SlotSet(Slot.MENU, None)])
 
 
 class ActionChangeLanguage(AssistantAction):
@@ -235,14 +239,14 @@ class ActionLocation(AssistantAction):
         zip_code = find_zip(turn.text)
         if not zip_code:
             # Echo only digits: a reply must never repeat what a person wrote (it could be an SSN).
-            written = next(turn.tracker.get_latest_entity_values("zip"), None) or "".join(filter(str.isdigit, turn.text))[:5]
+            written = next(turn.tracker.get_latest_entity_values(Entity.ZIP), None) or "".join(filter(str.isdigit, turn.text))[:5]
             return Reply(turn.say("zip_unknown", zip=written), [])
         ranking = turn.tracker.latest_message.get("intent_ranking") or []
         mentioned = [r["name"] for r in ranking if r["name"] in FINDER_ARTICLES and r["confidence"] >= self.MENTIONED]
         if mentioned:
             return answer_article(turn, mentioned[0])
-        pending = turn.tracker.get_slot("pending_topic")
-        events: list[EventType] = [SlotSet("zip", zip_code), SlotSet("pending_topic", None)]
+        pending = turn.tracker.get_slot(Slot.PENDING_TOPIC)
+        events: list[EventType] = [SlotSet(Slot.ZIP, zip_code), SlotSet(Slot.PENDING_TOPIC, None)]
         if pending:
             article = turn.kb.articles[pending]
             return Reply(providers_block(turn.kb, turn.language, article.providers, zip_code), events)
@@ -262,12 +266,12 @@ class ActionNotSure(AssistantAction):
         return "action_not_sure"
 
     def respond(self, turn: Turn) -> Reply:
-        ranking = [] if turn.intent == "out_of_scope" else turn.tracker.latest_message.get("intent_ranking") or []
+        ranking = [] if turn.intent == Intent.OUT_OF_SCOPE else turn.tracker.latest_message.get("intent_ranking") or []
         closest = [r["name"] for r in ranking if r.get("name") in turn.kb.articles and r["confidence"] >= self.CLOSE][:3]
         where_else = turn.say("where_else")
         if closest:
             return offer_menu(turn, closest, "closest_topics", turn.say("cannot_answer"), where_else)
-        return Reply(paragraphs(turn.say("cannot_answer"), where_else), [SlotSet("menu", None)])
+        return Reply(paragraphs(turn.say("cannot_answer"), where_else), [SlotSet(Slot.MENU, None)])
 
 
 class ActionHandoff(AssistantAction):
@@ -279,9 +283,9 @@ class ActionHandoff(AssistantAction):
     def respond(self, turn: Turn) -> Reply:
         org = turn.kb.organization
         text = turn.say("handoff", organization=org.name, contact=org.contact, hours=org.hours)
-        if secret_problem():  # without the deployment key a contact could not be kept safely
+        if settings().secret_problem():  # without the deployment key a contact could not be kept safely
             return Reply(text, [])
-        return Reply(paragraphs(text, turn.say("handoff_offer")), [SlotSet("handoff_pending", True)])
+        return Reply(paragraphs(text, turn.say("handoff_offer")), [SlotSet(Slot.HANDOFF_PENDING, True)])
 
 
 class ActionMore(AssistantAction):
@@ -292,25 +296,28 @@ class ActionMore(AssistantAction):
         return "action_more"
 
     def respond(self, turn: Turn) -> Reply:
-        article_id = turn.tracker.get_slot("article")
-        page = turn.tracker.get_slot("more_page")
+        article_id = turn.tracker.get_slot(Slot.ARTICLE)
+        page = turn.tracker.get_slot(Slot.MORE_PAGE)
         if article_id and page is not None and not turn.long_form:
             full = turn.kb.articles[article_id].text[turn.language].full
             parts = pages(full, SMS_PAGE_SEGMENTS, turn.say("more_hint"))
             if int(page) < len(parts):
                 following = int(page) + 1
-                return Reply(parts[int(page)], [SlotSet("more_page", following if following < len(parts) else None)])
+                return Reply(parts[int(page)], [SlotSet(Slot.MORE_PAGE, following if following < len(parts) else None)])
         return offer_menu(turn, list(turn.kb.organization.main_menu), "menu_intro", turn.say("more_none"))
 
 
 class ActionSmallTalk(AssistantAction):
     """Courtesies (thanks, goodbye, yes, no), STOP, a wish to stop written as a sentence, and
-    wordless messages: the whole answer is the UI message named after the intent."""
+    wordless messages: the whole answer is the UI message named after the intent (or, for a picture
+    or a voice note the channel marked as media, the one that says only text can be read)."""
 
     def name(self) -> str:
         return "action_small_talk"
 
     def respond(self, turn: Turn) -> Reply:
-        if turn.intent == STOP and not turn.opt_out_keyword:
+        if turn.intent == Intent.STOP and not turn.opt_out_keyword:
             return Reply(turn.say("ask_to_stop"), [])  # never confirm an opt-out that did not happen
+        if turn.intent == Intent.NO_TEXT and (turn.tracker.latest_message.get("metadata") or {}).get("media"):
+            return Reply(turn.say("media"), [])
         return Reply(turn.say(turn.intent), [])

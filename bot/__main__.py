@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
+from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
-from typing import Iterable
 
 from bot import ROOT
+from bot.settings import settings
 
 
 def _inputs(texts: list[str]) -> Iterable[str]:
@@ -48,7 +49,7 @@ def kb_check(args: argparse.Namespace) -> int:
     from bot.knowledge.loader import KnowledgeError, load_knowledge
 
     try:
-        report = full_check(load_knowledge(), deploy=args.deploy)
+        report = full_check(load_knowledge(), deploy=args.deploy, today=args.today)
         problems, warnings = report.problems, report.warnings
     except KnowledgeError as error:
         problems, warnings = [str(error)], []
@@ -88,7 +89,7 @@ def evaluate(args: argparse.Namespace) -> int:
     from bot.quiet import quiet
 
     quiet()
-    from bot.evaluation import main as run_evaluation
+    from tools.evaluation import main as run_evaluation
 
     return run_evaluation(args.model)
 
@@ -97,29 +98,27 @@ def compare_pipelines(args: argparse.Namespace) -> int:
     from bot.quiet import quiet
 
     quiet()
-    from bot.nlu.pipeline_comparison import main as run_comparison
+    from tools.pipeline_comparison import main as run_comparison
 
     return run_comparison()
 
 
 def evaluate_language_id(args: argparse.Namespace) -> int:
-    from bot.nlu.language_id_eval import main as run_evaluation
+    from tools.language_id_eval import main as run_evaluation
 
     return run_evaluation()
 
 
 def bench(args: argparse.Namespace) -> int:
-    from bot.bench import main as run_bench
+    from tools.bench import main as run_bench
 
     return run_bench()
 
 
 def telegram(args: argparse.Namespace) -> int:
-    import os
-
     from bot.channels.telegram_setup import main as run_telegram
 
-    return run_telegram(args.set_webhook, args.rasa_url, os.environ.get("TELEGRAM_WEBHOOK_SECRET", ""))
+    return run_telegram(None if args.poll else args.set_webhook, args.rasa_url)
 
 
 def purge(args: argparse.Namespace) -> int:
@@ -135,7 +134,7 @@ def purge(args: argparse.Namespace) -> int:
     if not hasattr(store, "purge"):
         raise SystemExit(f"{args.endpoints}: the tracker store must be bot.privacy.store.RedactingSQLTrackerStore")
     from bot import handoffs
-    from bot.console.db import engine_for
+    from bot.database import engine_for
 
     engine = engine_for(args.endpoints)
     purged = store.purge(args.days)
@@ -146,7 +145,7 @@ def purge(args: argparse.Namespace) -> int:
 
 
 def sms_cost(args: argparse.Namespace) -> int:
-    from bot.cost import main as run_cost
+    from tools.cost import main as run_cost
 
     return run_cost()
 
@@ -155,7 +154,7 @@ def users_add(args: argparse.Namespace) -> int:
     import getpass
 
     from bot.console.auth import add_user
-    from bot.console.db import engine_for
+    from bot.database import engine_for
 
     password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
     add_user(engine_for(args.endpoints), args.name, args.role, password)
@@ -176,7 +175,7 @@ def bench_console(args: argparse.Namespace) -> int:
     from bot.quiet import quiet
 
     quiet()
-    from bot.console.bench import main as run_bench
+    from tools.console_bench import main as run_bench
 
     return run_bench()
 
@@ -195,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     kb = p.add_subparsers(dest="kb_command", required=True)
     p = kb.add_parser("check", help="validate knowledge/ and how each article is wired")
     p.add_argument("--deploy", action="store_true", help="also refuse placeholder contact details (run before going live)")
+    p.add_argument("--today", type=date.fromisoformat, help="check as of this date, YYYY-MM-DD (what will be stale then)")
     p.set_defaults(handler=kb_check)
 
     p = commands.add_parser("train", help="train the model if its inputs changed")
@@ -224,14 +224,15 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     p = commands.add_parser("telegram", help="poll Telegram for updates, or register the webhook")
-    p.add_argument("--poll", action="store_true", help="forward updates to the running assistant (the default)")
-    p.add_argument("--set-webhook", metavar="URL", help="tell Telegram to send updates to URL instead")
+    mode = p.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--poll", action="store_true", help="fetch updates and forward them to the running assistant")
+    mode.add_argument("--set-webhook", metavar="URL", help="tell Telegram to send updates to URL instead")
     p.add_argument("--rasa-url", default="http://localhost:5005")
     p.set_defaults(handler=telegram)
 
     p = commands.add_parser("purge", help="delete conversations older than the retention period")
-    p.add_argument("--days", type=float, default=float(os.environ.get("BOT_RETENTION_DAYS", 90)))
-    p.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
+    p.add_argument("--days", type=float, default=settings().retention_days)
+    p.add_argument("--endpoints", type=Path, default=settings().endpoints)
     p.set_defaults(handler=purge)
 
     commands.add_parser("cost", help="SMS segments of every short answer, per language").set_defaults(handler=sms_cost)
@@ -241,12 +242,12 @@ def main(argv: list[str] | None = None) -> int:
     p = accounts.add_parser("add", help="create or replace an account; the password is read from standard input")
     p.add_argument("name")
     p.add_argument("--role", choices=["admin", "reviewer"], required=True)
-    p.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
+    p.add_argument("--endpoints", type=Path, default=settings().endpoints)
     p.set_defaults(handler=users_add)
 
     p = commands.add_parser("console", help="the staff console (http://127.0.0.1:5002)")
-    p.add_argument("--port", type=int, default=int(os.environ.get("CONSOLE_PORT", 5002)))
-    p.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
+    p.add_argument("--port", type=int, default=settings().console_port)
+    p.add_argument("--endpoints", type=Path, default=settings().endpoints)
     p.set_defaults(handler=console)
 
     commands.add_parser("bench-console", help="time the console's conversation list with 10,000 conversations").set_defaults(

@@ -12,12 +12,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import skops.io  # noqa: F401  (before Rasa imports TensorFlow: bot/rasa_launcher.py says why)
+
+# isort: split
 from rasa.core.agent import Agent
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.utils.endpoints import EndpointConfig
 from rasa_sdk.executor import ActionExecutor
 
 from bot import ROOT
+from bot.channels.common import ReplyCollector
 from bot.training import ensure_model
 
 REST_CHANNEL = "rest"
@@ -79,7 +83,7 @@ class Assistant:
     async def ask(self, text: str, conversation: str | None = None, channel: str = REST_CHANNEL) -> Answer:
         """Send `text` as a user of `channel` in `conversation` (a new one when None)."""
         sender = conversation or uuid.uuid4().hex
-        output = CollectingOutputChannel()
+        output = ReplyCollector()
         await self.agent.handle_message(UserMessage(text, output, sender, input_channel=channel))
         tracker = await self.agent.tracker_store.retrieve(sender)
         parsed = tracker.latest_message.parse_data if tracker.latest_message else {}
@@ -92,6 +96,6 @@ class Assistant:
             intent=parsed.get("intent", {}).get("name"),
             confidence=round(float(parsed.get("intent", {}).get("confidence") or 0.0), 3),
             article=articles[-1] if articles else None,
-            reply="\n\n".join(m.get("text", "") for m in output.messages if m.get("text")),
+            reply=output.reply().text,
             opted_out=bool(tracker.get_slot("opted_out")),
         )

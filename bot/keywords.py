@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 
+from bot.dialogue import Intent
 from bot.knowledge.loader import knowledge
 from bot.nlu.language_id import normalize
 
 STOP, START, HELP, HUMAN, DELETE = "stop", "start", "help", "human", "delete"
-INTENTS = {STOP: "stop", START: "start", HELP: "help_menu", HUMAN: "ask_human"}
+INTENTS = {STOP: Intent.STOP, START: Intent.START, HELP: Intent.HELP_MENU, HUMAN: Intent.ASK_HUMAN}
 """The intent each keyword means. DELETE has none: the channels erase the conversation before Rasa
 sees the message, since nothing about an erased conversation may be stored."""
 

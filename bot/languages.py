@@ -8,8 +8,9 @@ the person asks for a language by name ("español", "English please", "中文").
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 import opencc
 

@@ -8,7 +8,9 @@ import warnings
 
 
 def quiet() -> None:
-    """Call before importing Rasa: TensorFlow reads its log level once, at import."""
+    """Call before importing Rasa: TensorFlow reads its log level once, at import. A LOG_LEVEL set
+    in the environment wins (Rasa writes the level back into it, and the servers `bot run` starts
+    inherit it)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ.setdefault("LOG_LEVEL_LIBRARIES", "ERROR")
@@ -16,5 +18,6 @@ def quiet() -> None:
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
-    configure_logging_and_warnings(logging.WARNING)
-    configure_structlog(logging.WARNING)
+    level = logging.getLevelName(os.environ["LOG_LEVEL"].upper())
+    configure_logging_and_warnings(level)
+    configure_structlog(level)

@@ -1,8 +1,9 @@
-"""Shared fixtures. The tests use their own provider directory (fictional, see fixtures/)."""
+"""Fixtures of every test. unit/ needs no model and no server; system/ runs the trained model,
+servers, PostgreSQL, Redis and a browser. The tests use their own provider directory (fictional,
+see fixtures/)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 
@@ -13,22 +14,16 @@ os.environ["BOT_PROVIDERS"] = str(FIXTURES / "providers.yml")  # before anything
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 
 
-@pytest.fixture(scope="session")
-def assistant():
-    """The trained assistant (model + actions) in this process; `make test` trains it first."""
-    from bot.quiet import quiet
+@pytest.fixture
+def environment(monkeypatch):
+    """environment(NAME=value, …) sets variables for this test and makes bot.settings read them."""
+    from bot.settings import settings
 
-    quiet()
-    from bot.assistant import Assistant
+    def set_variables(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        settings.cache_clear()
 
-    return Assistant()
-
-
-@pytest.fixture(scope="session")
-def ask(assistant):
-    """ask(text, conversation=None) -> Answer, synchronously."""
-    loop = asyncio.new_event_loop()
-    yield lambda text, conversation=None, channel="rest": loop.run_until_complete(
-        assistant.ask(text, conversation, channel)
-    )
-    loop.close()
+    yield set_variables
+    monkeypatch.undo()
+    settings.cache_clear()

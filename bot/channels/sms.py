@@ -5,15 +5,13 @@ Unlike Rasa's built-in Twilio connector, every request's X-Twilio-Signature is c
 sees it; a webhook Twilio retries (same MessageSid) is answered again but processed once; and the
 reply goes back in the webhook response as TwiML, so the number is never needed afterwards.
 
-Environment: TWILIO_AUTH_TOKEN and BOT_SECRET_KEY (without them the channel refuses every request
-with 503, so the assistant still runs locally with no accounts), SMS_WEBHOOK_URL (the public URL
-Twilio calls, when the server sits behind a proxy).
+Settings (bot.settings): TWILIO_AUTH_TOKEN and BOT_SECRET_KEY (without them the channel refuses
+every request with 503, so the assistant still runs locally with no accounts), SMS_WEBHOOK_URL.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections import OrderedDict
 from typing import Any
@@ -27,10 +25,10 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.common import OnNewMessage, converse, delete_conversation
 from bot.keywords import DELETE, keyword
-from bot.knowledge.loader import knowledge
-from bot.privacy.pseudonym import pseudonym, secret_problem
+from bot.privacy.pseudonym import pseudonym
 from bot.privacy.redact import install_log_redaction
-from bot.sms import fold
+from bot.settings import settings
+from bot.sms_encoding import fold, restore_at_signs
 
 logger = logging.getLogger(__name__)
 CHANNEL = "sms"
@@ -46,14 +44,13 @@ def twiml(text: str | None) -> response.HTTPResponse:
 
 def configured_validator() -> RequestValidator | None:
     """Twilio's validator, or None (with a warning) when the channel's secrets are missing."""
-    token = os.environ.get("TWILIO_AUTH_TOKEN")
-    if problem := secret_problem():
+    if problem := settings().secret_problem():
         logger.warning(f"SMS channel disabled: {problem}")
         return None
-    if not token:
+    if not settings().twilio_auth_token:
         logger.warning("SMS channel disabled: TWILIO_AUTH_TOKEN is not set")
         return None
-    return RequestValidator(token)
+    return RequestValidator(settings().twilio_auth_token)
 
 
 class RecentReplies:
@@ -88,7 +85,7 @@ class SmsInput(InputChannel):
     def __init__(self, fold_languages: list[str]) -> None:
         install_log_redaction()
         self.validator = configured_validator()
-        self.public_url = os.environ.get("SMS_WEBHOOK_URL")
+        self.public_url = settings().sms_webhook_url
         self.fold_languages = set(fold_languages)
         self.recent = RecentReplies()
 
@@ -105,7 +102,9 @@ class SmsInput(InputChannel):
                 return response.text("the SMS channel is not configured", status=503)
             # Twilio posts urlencoded fields; a picture arrives with an empty "Body=", which is signed
             # too, and Sanic's own form parsing drops blank values.
-            params = {key: values[0] for key, values in parse_qs(request.body.decode(errors="replace"), keep_blank_values=True).items()}
+            params = {
+                key: values[0] for key, values in parse_qs(request.body.decode(errors="replace"), keep_blank_values=True).items()
+            }
             signature = request.headers.get("X-Twilio-Signature", "")
             if not self.validator.validate(self.public_url or request.url, params, signature):
                 logger.warning("SMS webhook refused: missing or invalid X-Twilio-Signature")
@@ -124,14 +123,13 @@ class SmsInput(InputChannel):
     async def handle(self, on_new_message: OnNewMessage, tracker_store: Any, sender: str, params: dict[str, str]) -> str | None:
         """The reply to one SMS, or None when the assistant stays silent (after STOP).
 
-        A picture with text is answered from the text; a picture alone gets a kind request for
-        words, in the conversation's language."""
-        body = (params.get("Body") or "").strip()
+        A picture with text is answered from the text; a picture alone is marked as media, so the
+        action asks kindly for words, in the conversation's language."""
+        body = restore_at_signs((params.get("Body") or "").strip())
         if keyword(body) == DELETE:
             return await delete_conversation(tracker_store, sender)
         picture_only = not body and int(params.get("NumMedia") or 0) > 0
-        reply = await converse(on_new_message, "/no_text" if picture_only else body, sender, CHANNEL)
+        reply = await converse(on_new_message, body, sender, CHANNEL, media=picture_only)
         if not reply.text:
             return None
-        text = knowledge().say(reply.language, "media") if picture_only and reply.language else reply.text
-        return fold(text) if reply.language in self.fold_languages else text
+        return fold(reply.text) if reply.language in self.fold_languages else reply.text

@@ -6,15 +6,14 @@ Rasa's built-in connector, the webhook's secret-token header is checked, an upda
 retries (same update_id) is processed once, non-text updates get a kind answer, and the chat id
 becomes a keyed pseudonym: it is used to reply, never stored.
 
-Environment: TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET and BOT_SECRET_KEY (without them the
-channel refuses every request with 503); TELEGRAM_API_URL to use another Bot API server.
+Settings (bot.settings): TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET and BOT_SECRET_KEY (without
+them the channel refuses every request with 503); TELEGRAM_API_URL to use another Bot API server.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
-import os
 from collections import OrderedDict
 from typing import Any
 
@@ -26,9 +25,9 @@ from telegram.constants import MessageLimit
 
 from bot.channels.common import OnNewMessage, converse, delete_conversation
 from bot.keywords import DELETE, keyword
-from bot.knowledge.loader import knowledge
-from bot.privacy.pseudonym import pseudonym, secret_problem
+from bot.privacy.pseudonym import pseudonym
 from bot.privacy.redact import install_log_redaction
+from bot.settings import settings
 
 logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
@@ -39,15 +38,15 @@ DELETE_COMMAND = "/delete"
 
 def make_bot() -> Bot | None:
     """A python-telegram-bot `Bot`, or None (with a warning) when the channel's secrets are missing."""
-    token, secret = os.environ.get("TELEGRAM_BOT_TOKEN"), os.environ.get("TELEGRAM_WEBHOOK_SECRET")
-    if problem := secret_problem():
+    config = settings()
+    if problem := config.secret_problem():
         logger.warning(f"Telegram channel disabled: {problem}")
         return None
-    if not token or not secret:
+    if not config.telegram_bot_token or not config.telegram_webhook_secret:
         logger.warning("Telegram channel disabled: TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_SECRET must be set")
         return None
-    base_url = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org")
-    return Bot(token, base_url=f"{base_url}/bot", base_file_url=f"{base_url}/file/bot")
+    base = config.telegram_api_url
+    return Bot(config.telegram_bot_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot")
 
 
 def split(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -61,14 +60,16 @@ def split(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
                 parts.append(current)
                 candidate = piece
             current = candidate
-    return parts + [current] if current else parts
+    return [*parts, current] if current else parts
 
 
 def keyboard(menu: list[str]) -> InlineKeyboardMarkup | None:
     """One button per menu entry; pressing it sends the entry's number, as typing it would."""
     if not menu:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(f"{n}. {title}", callback_data=str(n))] for n, title in enumerate(menu, 1)])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(f"{n}. {title}", callback_data=str(n))] for n, title in enumerate(menu, 1)]
+    )
 
 
 class RecentUpdates:
@@ -99,7 +100,7 @@ class TelegramInput(InputChannel):
     def __init__(self) -> None:
         install_log_redaction()
         self.bot = make_bot()
-        self.secret = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+        self.secret = settings().telegram_webhook_secret
         self.recent = RecentUpdates()
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
@@ -128,6 +129,7 @@ class TelegramInput(InputChannel):
         return telegram
 
     async def handle(self, on_new_message: OnNewMessage, tracker_store: Any, update: Update) -> None:
+        assert self.bot is not None  # the webhook refuses every request (503) without one
         chat = update.effective_chat
         if chat is None or update.edited_message:
             return  # edits and service updates: nothing new to answer
@@ -141,13 +143,9 @@ class TelegramInput(InputChannel):
         if command == DELETE_COMMAND or keyword(text) == DELETE:
             await self.bot.send_message(chat.id, await delete_conversation(tracker_store, sender))
             return
-        words_sent = bool(text)
-        message = COMMANDS.get(command) or (text if words_sent else "/no_text")
-        reply = await converse(on_new_message, message, sender, CHANNEL)
+        reply = await converse(on_new_message, COMMANDS.get(command) or text, sender, CHANNEL, media=not text)
         if not reply.text:
             return  # after STOP: silent
-        if not words_sent and reply.language:
-            reply.text = knowledge().say(reply.language, "media")  # a photo, voice note, sticker…
         parts = split(reply.text)
         for number, part in enumerate(parts, 1):
             await self.bot.send_message(chat.id, part, reply_markup=keyboard(reply.menu) if number == len(parts) else None)

@@ -12,6 +12,7 @@ import asyncio
 import httpx
 
 from bot.channels.telegram import SECRET_HEADER, make_bot
+from bot.settings import settings
 
 ALLOWED_UPDATES = ["message", "callback_query"]
 
@@ -43,6 +44,8 @@ async def poll(rasa_url: str, secret: str, idle_seconds: int = 25) -> None:
                 offset = update.update_id + 1
 
 
-def main(set_url: str | None, rasa_url: str, secret: str) -> int:
+def main(set_url: str | None, rasa_url: str) -> int:
+    """Register `set_url` as the webhook, or (without it) poll and forward to `rasa_url`."""
+    secret = settings().telegram_webhook_secret
     asyncio.run(set_webhook(set_url, secret) if set_url else poll(rasa_url, secret))
     return 0

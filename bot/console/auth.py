@@ -73,8 +73,11 @@ def log_in(engine: sa.engine.Engine, name: str, password: str) -> str | None:
         if stored is None:
             return None
         token = secrets.token_urlsafe(32)
-        db.execute(sessions.insert().values(token_hash=_digest(token), user=name, csrf=secrets.token_urlsafe(32),
-                                            expires_at=time.time() + SESSION_SECONDS))
+        db.execute(
+            sessions.insert().values(
+                token_hash=_digest(token), user=name, csrf=secrets.token_urlsafe(32), expires_at=time.time() + SESSION_SECONDS
+            )
+        )
         record(db, name, "login")
     return token
 
@@ -91,13 +94,15 @@ def session_for(engine: sa.engine.Engine, token: str | None) -> Session | None:
     return Session(row.user, row.role, row.csrf) if row else None
 
 
-def log_out(engine: sa.engine.Engine, token: str) -> None:
+def log_out(engine: sa.engine.Engine, token: str | None) -> None:
+    if not token:
+        return
     with engine.begin() as db:
         db.execute(sessions.delete().where(sessions.c.token_hash == _digest(token)))
 
 
 def csrf_ok(session: Session, submitted: str | None) -> bool:
-    return bool(submitted) and hmac.compare_digest(session.csrf, submitted)
+    return bool(submitted) and hmac.compare_digest(session.csrf, submitted or "")
 
 
 def record(db: sa.engine.Connection, user: str, action: str, target: str = "") -> None:

@@ -1,32 +1,30 @@
-"""The console's tables, and the database they live in: the tracker store's own."""
+"""The console's tables, in the tracker store's database (bot.database)."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
-from rasa.core.utils import AvailableEndpoints
 
-metadata = sa.MetaData()
+from bot.database import metadata
 
 users = sa.Table(
-    "console_users", metadata,
+    "console_users",
+    metadata,
     sa.Column("name", sa.String(80), primary_key=True),
     sa.Column("role", sa.String(16), nullable=False),  # admin | reviewer
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
 )
 sessions = sa.Table(
-    "console_sessions", metadata,
+    "console_sessions",
+    metadata,
     sa.Column("token_hash", sa.String(64), primary_key=True),  # the cookie holds the token; we keep its hash
     sa.Column("user", sa.String(80), nullable=False),
     sa.Column("csrf", sa.String(64), nullable=False),
     sa.Column("expires_at", sa.Float, nullable=False),
 )
 audit = sa.Table(
-    "console_audit", metadata,
+    "console_audit",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", sa.Float, nullable=False),
     sa.Column("user", sa.String(80), nullable=False),
@@ -34,7 +32,8 @@ audit = sa.Table(
     sa.Column("target", sa.String(255), nullable=False, default=""),
 )
 reviews = sa.Table(
-    "console_reviews", metadata,
+    "console_reviews",
+    metadata,
     sa.Column("sender_id", sa.String(255), primary_key=True),
     sa.Column("reviewed", sa.Boolean, nullable=False, default=False),
     sa.Column("tags", sa.String(255), nullable=False, default=""),
@@ -43,7 +42,8 @@ reviews = sa.Table(
     sa.Column("updated_at", sa.Float),
 )
 corrections = sa.Table(
-    "console_corrections", metadata,
+    "console_corrections",
+    metadata,
     sa.Column("event_id", sa.Integer, primary_key=True),  # one correction per user message
     sa.Column("sender_id", sa.String(255), nullable=False),
     sa.Column("text", sa.Text, nullable=False),
@@ -53,19 +53,10 @@ corrections = sa.Table(
     sa.Column("by", sa.String(80), nullable=False),
     sa.Column("at", sa.Float, nullable=False),
 )
-handoffs = sa.Table(
-    "console_handoffs", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("sender_id", sa.String(255), nullable=False),
-    sa.Column("language", sa.String(8)),
-    sa.Column("channel", sa.String(32)),
-    sa.Column("contact", sa.Text, nullable=False),  # encrypted (bot.privacy.crypto)
-    sa.Column("status", sa.String(16), nullable=False, default="open"),  # open | contacted
-    sa.Column("created_at", sa.Float, nullable=False),
-)
 # The index: what the list and search need, derived from `events` by bot.console.index.
 conversations = sa.Table(
-    "console_conversations", metadata,
+    "console_conversations",
+    metadata,
     sa.Column("sender_id", sa.String(255), primary_key=True),
     sa.Column("channel", sa.String(32)),
     sa.Column("language", sa.String(8)),
@@ -78,7 +69,8 @@ conversations = sa.Table(
     sa.Column("intents", sa.Text, nullable=False, default=""),  # " a b c " for LIKE '% b %'
 )
 messages = sa.Table(
-    "console_messages", metadata,
+    "console_messages",
+    metadata,
     sa.Column("event_id", sa.Integer, primary_key=True),
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("at", sa.Float, nullable=False),
@@ -89,21 +81,8 @@ messages = sa.Table(
     sa.Column("article", sa.String(80)),
 )
 state = sa.Table(
-    "console_state", metadata,
+    "console_state",
+    metadata,
     sa.Column("key", sa.String(40), primary_key=True),
     sa.Column("value", sa.Integer, nullable=False),
 )
-
-
-@lru_cache(maxsize=4)
-def engine_for(endpoints: Path) -> sa.engine.Engine:
-    """An engine on the tracker store's database, with the console's tables created."""
-    store = AvailableEndpoints.read_endpoints(str(endpoints)).tracker_store
-    options = store.kwargs
-    url = SQLTrackerStore.get_db_url(
-        options.get("dialect", "sqlite"), store.url, options.get("port"), options.get("db", "rasa.db"),
-        options.get("username"), options.get("password"),
-    )
-    engine = sa.create_engine(url)
-    metadata.create_all(engine)
-    return engine

@@ -14,11 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from bot.console.db import conversations, messages, state
+from bot.console.events import user_message
+from bot.dialogue import Intent, Slot
 
 EVENTS = sa.table(
     "events", sa.column("id"), sa.column("sender_id"), sa.column("type_name"), sa.column("timestamp"), sa.column("data")
 )
-UNSURE = {"nlu_fallback", "out_of_scope"}
+UNSURE = {Intent.FALLBACK, Intent.OUT_OF_SCOPE}
 LAST_EVENT = "last_event_id"
 
 
@@ -43,12 +45,17 @@ def refresh(engine: sa.engine.Engine) -> int:
             data = json.loads(row.data)
             summary = changed.setdefault(row.sender_id, {"messages": 0, "intents": set()})
             if row.type_name == "user":
-                parse = data.get("parse_data") or {}
-                intent = (parse.get("intent") or {}).get("name")
+                seen = user_message(data)
+                intent = seen.intent
                 latest[row.sender_id] = {
-                    "event_id": row.id, "sender_id": row.sender_id, "at": row.timestamp, "text": data.get("text") or "",
-                    "intent": intent, "confidence": (parse.get("intent") or {}).get("confidence"),
-                    "language": (parse.get("language") or {}).get("code"), "article": None,
+                    "event_id": row.id,
+                    "sender_id": row.sender_id,
+                    "at": row.timestamp,
+                    "text": seen.text,
+                    "intent": intent,
+                    "confidence": seen.confidence,
+                    "language": seen.language,
+                    "article": None,
                 }
                 new_messages.append(latest[row.sender_id])
                 summary["messages"] += 1
@@ -57,12 +64,12 @@ def refresh(engine: sa.engine.Engine) -> int:
                 summary["channel"] = _channel(row.sender_id, data)
                 summary["intents"].add(intent)
                 summary["unsure"] = summary.get("unsure") or intent in UNSURE
-                summary["asked_person"] = summary.get("asked_person") or intent == "ask_human"
-            elif data.get("name") == "language" and data.get("value"):
+                summary["asked_person"] = summary.get("asked_person") or intent == Intent.ASK_HUMAN
+            elif data.get("name") == Slot.LANGUAGE and data.get("value"):
                 summary["language"] = data["value"]
-            elif data.get("name") == "opted_out" and data.get("value") is not None:
+            elif data.get("name") == Slot.OPTED_OUT and data.get("value") is not None:
                 summary["opted_out"] = bool(data["value"])
-            elif data.get("name") == "article" and data.get("value"):
+            elif data.get("name") == Slot.ARTICLE and data.get("value"):
                 if row.sender_id in latest:
                     latest[row.sender_id]["article"] = data["value"]
                 else:
@@ -80,11 +87,13 @@ def refresh(engine: sa.engine.Engine) -> int:
 
 
 def _merge_conversations(db: sa.engine.Connection, changed: dict[str, dict[str, Any]]) -> None:
-    existing = {}
+    existing: dict[str, dict[str, Any]] = {}
     senders = list(changed)
     for start in range(0, len(senders), 500):
         chunk = senders[start : start + 500]
-        existing |= {r.sender_id: r._asdict() for r in db.execute(sa.select(conversations).where(conversations.c.sender_id.in_(chunk)))}
+        existing |= {
+            r.sender_id: r._asdict() for r in db.execute(sa.select(conversations).where(conversations.c.sender_id.in_(chunk)))
+        }
     inserts = []
     for sender, summary in changed.items():
         old = existing.get(sender)

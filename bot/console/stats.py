@@ -55,9 +55,14 @@ class Month:
 
     def csv_rows(self) -> list[list[Any]]:
         """The monthly report as rows: metric, breakdown, value."""
-        rows: list[list[Any]] = [["month", "", self.label], ["conversations", "all", self.conversations],
-                                 ["messages", "all", self.messages], ["answered share", "all", f"{self.answered_share:.3f}"],
-                                 ["asked for a person", "all", self.handoffs], ["opted out", "all", self.opt_outs]]
+        rows: list[list[Any]] = [
+            ["month", "", self.label],
+            ["conversations", "all", self.conversations],
+            ["messages", "all", self.messages],
+            ["answered share", "all", f"{self.answered_share:.3f}"],
+            ["asked for a person", "all", self.handoffs],
+            ["opted out", "all", self.opt_outs],
+        ]
         rows += [["conversations", f"language {k}", v] for k, v in sorted(self.by_language.items())]
         rows += [["conversations", f"channel {k}", v] for k, v in sorted(self.by_channel.items())]
         rows += [["article answers", k, v] for k, v in self.top_articles]
@@ -94,9 +99,17 @@ def month(engine: sa.engine.Engine, label: str) -> Month:
     result = Month(label, days, dict.fromkeys(days, 0), dict.fromkeys(days, 0))
     with engine.connect() as db:
         rows = db.execute(
-            sa.select(messages.c.sender_id, messages.c.at, messages.c.intent, messages.c.article, messages.c.language,
-                      conversations.c.channel, conversations.c.language.label("conversation_language"),
-                      conversations.c.asked_person, conversations.c.opted_out)
+            sa.select(
+                messages.c.sender_id,
+                messages.c.at,
+                messages.c.intent,
+                messages.c.article,
+                messages.c.language,
+                conversations.c.channel,
+                conversations.c.language.label("conversation_language"),
+                conversations.c.asked_person,
+                conversations.c.opted_out,
+            )
             .join(conversations, conversations.c.sender_id == messages.c.sender_id)
             .where(messages.c.at >= start, messages.c.at < end)
         ).fetchall()
@@ -132,9 +145,15 @@ def unanswered_groups(engine: sa.engine.Engine, threshold: float = 0.45, limit: 
     """Messages the assistant was unsure about, grouped by similarity (character n-gram TF-IDF,
     cosine), largest group first: the most common gaps in the knowledge base come first."""
     with engine.connect() as db:
-        rows = [r._asdict() for r in db.execute(
-            sa.select(messages.c.event_id, messages.c.sender_id, messages.c.text, messages.c.language, messages.c.at)
-            .where(messages.c.intent.in_(sorted(UNSURE))).order_by(messages.c.at.desc()).limit(5000))]
+        rows = [
+            r._asdict()
+            for r in db.execute(
+                sa.select(messages.c.event_id, messages.c.sender_id, messages.c.text, messages.c.language, messages.c.at)
+                .where(messages.c.intent.in_(sorted(UNSURE)))
+                .order_by(messages.c.at.desc())
+                .limit(5000)
+            )
+        ]
     return sorted(group_similar(rows, threshold), key=len, reverse=True)[:limit]
 
 
@@ -144,7 +163,8 @@ def group_similar(rows: list[dict[str, Any]], threshold: float) -> list[list[dic
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True).fit_transform(
-        [r["text"].lower() for r in rows])
+        [r["text"].lower() for r in rows]
+    )
     groups: list[list[int]] = []
     for index in range(len(rows)):
         for group in groups:  # joins the first group whose first message is similar enough

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urlparse
 
 import yaml
@@ -22,7 +23,7 @@ from bot import ROOT
 from bot.knowledge.model import PROVIDER_CATEGORIES, TRANSLATION_STATES, KnowledgeBase
 from bot.knowledge.providers import centroid
 from bot.knowledge.render import sms_answer, zip_question
-from bot.sms import cost
+from bot.sms_encoding import cost
 
 SHORT_MAX = 300
 """Characters in an SMS answer as written by staff."""
@@ -112,7 +113,9 @@ def check(kb: KnowledgeBase, today: date | None = None) -> list[str]:
             for key, text in reference.items()
             if key in messages and placeholders(messages[key]) != placeholders(text)
         ]
-    problems += [f"organization.yml: main_menu names unknown article {a!r}" for a in kb.organization.main_menu if a not in kb.articles]
+    problems += [
+        f"organization.yml: main_menu names unknown article {a!r}" for a in kb.organization.main_menu if a not in kb.articles
+    ]
     problems += _check_providers(kb, today)
     return problems
 
@@ -169,8 +172,16 @@ def check_wiring(kb: KnowledgeBase, root: Path = ROOT) -> list[str]:
             problems.append(f"{where}: intent {article!r} is missing from domain.yml")
         if article not in answered:
             problems.append(f"{where}: intent {article!r} is missing from the article rule in data/rules.yml")
-        problems += [f"{where}: no training examples in data/nlu/{code}.yml" for code in sorted(kb.languages) if article not in trained[code]]
-        problems += [f"{where}: no held-out test message in {code} (tests/heldout/)" for code in sorted(kb.languages) if article not in tested[code]]
+        problems += [
+            f"{where}: no training examples in data/nlu/{code}.yml"
+            for code in sorted(kb.languages)
+            if article not in trained[code]
+        ]
+        problems += [
+            f"{where}: no held-out test message in {code} (tests/heldout/)"
+            for code in sorted(kb.languages)
+            if article not in tested[code]
+        ]
     problems += [f"domain.yml: intent {i!r} looks like an article id but knowledge/articles/{i}.yml does not exist"
                  for i in sorted(intents) if "." in i and i not in kb.articles]  # fmt: skip
     return problems
@@ -180,12 +191,19 @@ def placeholder_contacts(kb: KnowledgeBase) -> list[str]:
     """Contact details that reach nobody (555-01xx, example.org, "placeholder"): fine in a demo,
     refused by `kb check --deploy`."""
     found: list[tuple[str, str]] = [
-        ("organization.yml", " ".join((kb.organization.name, kb.organization.contact, kb.organization.hours, kb.organization.website))),
-        *((f"providers: {p.id}", " ".join((p.organization_url, p.source, *(ph.number for ph in p.phones)))) for p in kb.providers),
+        ("organization.yml", " ".join((kb.organization.name, kb.organization.contact, kb.organization.hours))),
+        *(
+            (f"providers: {p.id}", " ".join((p.organization_url, p.source, *(ph.number for ph in p.phones))))
+            for p in kb.providers
+        ),
         *((f"ui/{code}.yml", " ".join(messages.values())) for code, messages in kb.ui.items()),
         *((f"articles/{a.id}.yml", " ".join(t.short + " " + t.full for t in a.text.values())) for a in kb.articles.values()),
     ]
-    return [f"{where}: placeholder contact detail {sorted(set(PLACEHOLDER.findall(text)))}" for where, text in found if PLACEHOLDER.search(text)]
+    return [
+        f"{where}: placeholder contact detail {sorted(set(PLACEHOLDER.findall(text)))}"
+        for where, text in found
+        if PLACEHOLDER.search(text)
+    ]
 
 
 def _yaml(path: Path) -> dict[str, Any]:
@@ -200,7 +218,9 @@ def _steps(steps: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 def _nlu_intents(path: Path) -> set[str]:
     if not path.exists():
         return set()
-    return {block["intent"] for block in _yaml(path).get("nlu", []) if "intent" in block and str(block.get("examples", "")).strip()}
+    return {
+        block["intent"] for block in _yaml(path).get("nlu", []) if "intent" in block and str(block.get("examples", "")).strip()
+    }
 
 
 @dataclass

@@ -7,7 +7,6 @@ a running bot can still load a knowledge base that `kb check` would refuse.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +26,7 @@ from bot.knowledge.model import (
     Provider,
     Source,
 )
+from bot.settings import settings
 
 KNOWLEDGE_DIR = ROOT / "knowledge"
 
@@ -123,7 +123,6 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR, providers: Path | None = Non
         name=_field(org, "name", directory, str),
         contact=_field(org, "contact", directory, str),
         hours=_field(org, "hours", directory, str),
-        website=org.get("website") or "",
         search_radius_miles=float(_field(org, "search_radius_miles", directory, (int, float))),
         main_menu=tuple(_field(org, "main_menu", directory, list)),
     )
@@ -147,5 +146,4 @@ def knowledge() -> KnowledgeBase:
     `BOT_PROVIDERS` may name a provider file kept outside the repository (a deployment's own
     directory, or a test fixture).
     """
-    providers = os.environ.get("BOT_PROVIDERS")
-    return load_knowledge(providers=Path(providers) if providers else None)
+    return load_knowledge(providers=settings().providers_file)

@@ -59,7 +59,6 @@ class Organization:
     name: str
     contact: str
     hours: str
-    website: str
     search_radius_miles: float
     main_menu: tuple[str, ...]
     """Article ids offered on greeting and "menu", in order."""

@@ -76,5 +76,5 @@ def search(
             distance = miles_between(origin, place)
             if distance <= radius_miles:
                 local.append(Match(provider, distance))
-    local.sort(key=lambda match: match.miles)
+    local.sort(key=lambda match: match.miles or 0.0)  # every local match has a distance
     return local, national

@@ -54,7 +54,7 @@ def article_body(kb: KnowledgeBase, article: Article, language: str, long_form: 
 
 
 def zip_question(kb: KnowledgeBase, article: Article, language: str) -> str | None:
-    """"Send me your ZIP code…" for an article that finds places nearby; None for the others."""
+    """ "Send me your ZIP code…" for an article that finds places nearby; None for the others."""
     return kb.say(language, "ask_zip") if article.id in FINDER_ARTICLES else None
 
 

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import yaml
 
@@ -131,15 +133,13 @@ def read_examples(nlu_dir: Path, languages: Iterable[str]) -> list[tuple[str, st
 
 def train_domain_model(examples: list[tuple[str, str]]) -> Any:
     """A character n-gram logistic regression over our own examples (a few seconds to fit)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    model = make_pipeline(
-        TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True),
-        LogisticRegression(C=10, max_iter=1000),
-    )
-    texts, labels = zip(*examples)
+    from bot.nlu.features import ngrams
+
+    model = make_pipeline(ngrams("char", 4), LogisticRegression(C=10, max_iter=1000))
+    texts, labels = zip(*examples, strict=True)
     return model.fit(texts, labels)
 
 
@@ -162,8 +162,18 @@ DEFAULT_BACKEND = DOMAIN
 
 
 def normalize(text: str) -> str:
-    """NFC, lower case, single spaces: people type "ESPAÑOL", "español " or a decomposed ñ."""
-    return " ".join(unicodedata.normalize("NFC", text).lower().split())
+    """NFC, lower case, single spaces: people type "ESPAÑOL", "español " or a decomposed ñ. Chinese
+    becomes Simplified: most training examples are written in it, and "綠卡過期了" means what
+    "绿卡过期了" means (the reply's script is decided apart, from the message as written)."""
+    text = " ".join(unicodedata.normalize("NFC", text).lower().split())
+    return _simplified().convert(text) if HAN.search(text) else text
+
+
+@lru_cache(maxsize=1)
+def _simplified() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
 
 
 def make_detector(

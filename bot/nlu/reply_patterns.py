@@ -30,15 +30,12 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.dialogue import Entity, Intent
 from bot.keywords import INTENTS as KEYWORD_INTENTS
 from bot.keywords import keyword
 from bot.knowledge.loader import knowledge
 from bot.nlu.language_id import normalize
 
-CHOOSE = "choose"
-INFORM_LOCATION = "inform_location"
-CHANGE_LANGUAGE = "change_language"
-NO_TEXT = "no_text"
 WORD = re.compile(r"[^\W_]")  # a letter or digit in any script; emoji and punctuation are not
 MENU_NUMBER = re.compile(r"^\s*[#(]?\s*([1-9])\s*[.)]?\s*$")
 ZIP_ONLY = re.compile(r"^\s*(\d{5})(?:-\d{4})?\s*[.!]?\s*$")
@@ -67,15 +64,15 @@ class ReplyPatternClassifier(GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             if not WORD.search(text):
-                self._set(message, NO_TEXT)
+                self._set(message, Intent.NO_TEXT)
             elif (word := keyword(text)) in KEYWORD_INTENTS:
                 self._set(message, KEYWORD_INTENTS[word])
             elif number := MENU_NUMBER.match(text):
-                self._set(message, CHOOSE, "number", number.group(1))
+                self._set(message, Intent.CHOOSE, Entity.NUMBER, number.group(1))
             elif zip_match := ZIP_ONLY.match(text):
-                self._set(message, INFORM_LOCATION, "zip", zip_match.group(1))
+                self._set(message, Intent.INFORM_LOCATION, Entity.ZIP, zip_match.group(1))
             elif normalize(text).strip(" .!?¿¡") in self.language_names:
-                self._set(message, CHANGE_LANGUAGE)
+                self._set(message, Intent.CHANGE_LANGUAGE)
         return messages
 
     @staticmethod
@@ -86,7 +83,13 @@ class ReplyPatternClassifier(GraphComponent):
             return
         text = message.get(TEXT)
         start = text.index(value)
-        found = {"entity": entity, "value": value, "start": start, "end": start + len(value), "extractor": "ReplyPatternClassifier"}
+        found = {
+            "entity": entity,
+            "value": value,
+            "start": start,
+            "end": start + len(value),
+            "extractor": "ReplyPatternClassifier",
+        }
         others = [e for e in message.get(ENTITIES, []) if e.get("entity") != entity]
         message.set(ENTITIES, [*others, found], add_to_output=True)
 

@@ -18,7 +18,7 @@ QUERY = True
 """e5 embeds questions with the "query: " prefix; training examples are questions too."""
 
 
-class SentenceEmbedder(BaseEstimator, TransformerMixin):  # type: ignore[misc]
+class SentenceEmbedder(BaseEstimator, TransformerMixin):
     """Texts -> L2-normalised 384-dimensional embeddings, as a sparse matrix so that it can sit in a
     `FeatureUnion` beside TF-IDF. `weight` scales them against the TF-IDF features."""
 

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 
-SECRET_ENV = "BOT_SECRET_KEY"
-MIN_SECRET_LENGTH = 16
+from bot.settings import settings
 
 
 class MissingSecret(RuntimeError):
@@ -20,23 +18,11 @@ class MissingSecret(RuntimeError):
 
 
 def secret_key() -> bytes:
-    secret = os.environ.get(SECRET_ENV, "")
-    if len(secret) < MIN_SECRET_LENGTH:
-        raise MissingSecret(
-            f"{SECRET_ENV} must be set to a random secret of at least {MIN_SECRET_LENGTH} characters "
-            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
-        )
-    return secret.encode()
-
-
-def secret_problem() -> str | None:
-    """Why the deployment secret cannot be used, or None when it can (the channels and the call-back
-    offer switch themselves off rather than run without it)."""
-    try:
-        secret_key()
-    except MissingSecret as missing:
-        return str(missing)
-    return None
+    """The deployment secret; without a usable one nothing that needs it may run (the channels and
+    the call-back offer switch themselves off, see `Settings.secret_problem`)."""
+    if problem := settings().secret_problem():
+        raise MissingSecret(problem)
+    return settings().secret_key.encode()
 
 
 def pseudonym(channel: str, identifier: str) -> str:

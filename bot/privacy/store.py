@@ -7,7 +7,8 @@ SQLTrackerStore settings, so SQLite and PostgreSQL behave the same.
 from __future__ import annotations
 
 import time
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -46,7 +47,10 @@ class RedactingSQLTrackerStore(SQLTrackerStore):
         cutoff = time.time() - older_than_days * 86400
         with self.session_scope() as session:
             last_seen = sa.func.max(self.SQLEvent.timestamp)
-            stale = [row[0] for row in session.query(self.SQLEvent.sender_id).group_by(self.SQLEvent.sender_id).having(last_seen < cutoff)]
+            stale = [
+                row[0]
+                for row in session.query(self.SQLEvent.sender_id).group_by(self.SQLEvent.sender_id).having(last_seen < cutoff)
+            ]
             if stale:
                 session.query(self.SQLEvent).filter(self.SQLEvent.sender_id.in_(stale)).delete(synchronize_session=False)
             session.commit()

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from bot.evaluation import failures, score_all
 from bot.knowledge.loader import knowledge
+from tools.evaluation import failures, score_all
 
 
 @pytest.mark.parametrize(
@@ -116,7 +116,7 @@ def test_the_stop_keyword_in_every_language_opts_out_until_start(ask, language, 
 
 def test_a_huge_message_is_answered(ask):
     answer = ask("necesito ayuda con la ciudadania " * 2000)
-    assert answer.language == "es" and answer.reply
+    assert answer.language == "es" and "citizenship" in (answer.article or "")  # e.g. help.citizenship_clinic
 
 
 def test_asking_for_a_person_gives_hours_and_contact(ask):
@@ -132,14 +132,16 @@ def test_traditional_chinese_is_answered_in_traditional_characters(ask):
     assert answer.language == "zh" and in_script(simplified, TAIWAN) in answer.reply
     assert chinese_script(answer.reply) == TAIWAN
     assert chinese_script(ask("2", "traditional").reply) == TAIWAN  # a bare menu number keeps the script
-    assert ask("我的工卡丢了怎么办", "traditional").reply.startswith(knowledge().articles["work_permit.replace"].text["zh"].full[:20])
+    assert ask("我的工卡丢了怎么办", "traditional").reply.startswith(
+        knowledge().articles["work_permit.replace"].text["zh"].full[:20]
+    )
 
 
 def test_hong_kong_writers_get_hong_kong_characters_and_days_read_as_days(ask):
     from bot.languages import HONG_KONG, chinese_script, in_script
 
-    answer = ask("我申請咗庇護，幾時可以攞工卡", "hong-kong")
-    assert answer.article == "work_permit.asylum" and chinese_script("我申請咗庇護") == HONG_KONG
+    answer = ask("庇護申請咗五個月，可唔可以申請工卡", "hong-kong")
+    assert answer.article == "work_permit.asylum" and chinese_script("庇護申請咗五個月") == HONG_KONG
     assert in_script(knowledge().articles["work_permit.asylum"].text["zh"].full, HONG_KONG) in answer.reply
     assert "天后" not in answer.reply and "150天後" in answer.reply
     assert in_script("递交申请150天后", HONG_KONG) == "遞交申請150天後"

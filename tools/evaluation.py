@@ -31,7 +31,12 @@ from bot.knowledge.loader import knowledge
 
 HELDOUT = ROOT / "tests" / "heldout"
 IN_SCOPE, NEW_TOPICS, NO_ARTICLE, STOP_LIKE = "in scope", "new topics", "no article", "stop-like"
-SETS = {IN_SCOPE: HELDOUT, NEW_TOPICS: HELDOUT / "new_topics", NO_ARTICLE: HELDOUT / "no_article", STOP_LIKE: HELDOUT / "stop_like"}
+SETS = {
+    IN_SCOPE: HELDOUT,
+    NEW_TOPICS: HELDOUT / "new_topics",
+    NO_ARTICLE: HELDOUT / "no_article",
+    STOP_LIKE: HELDOUT / "stop_like",
+}
 BARS = {IN_SCOPE: 0.95, NEW_TOPICS: 0.90}
 """Lowest article accuracy per language, for the sets whose messages have an article."""
 MAX_ANSWERED_WITHOUT_ARTICLE = 0.05
@@ -86,7 +91,9 @@ def load_heldout(directory: Path = HELDOUT) -> dict[str, list[dict[str, str]]]:
     return sets
 
 
-async def score(assistant: Assistant, sets: dict[str, list[dict[str, str]]], latencies: list[float] | None = None) -> dict[str, Score]:
+async def score(
+    assistant: Assistant, sets: dict[str, list[dict[str, str]]], latencies: list[float] | None = None
+) -> dict[str, Score]:
     """Scores by language for one held-out set; each message's latency is appended to `latencies`."""
     articles = set(knowledge().articles)
     scores: dict[str, Score] = {}
@@ -123,7 +130,9 @@ def failures(scores: Scores) -> list[str]:
             if name in BARS and s.article_accuracy < BARS[name]:
                 problems.append(f"{name} [{language}]: article accuracy {s.article_accuracy:.3f} < {BARS[name]:.2f}")
             if name == NO_ARTICLE and s.answered_share > MAX_ANSWERED_WITHOUT_ARTICLE:
-                problems.append(f"{name} [{language}]: {s.answered_share:.3f} answered with an article > {MAX_ANSWERED_WITHOUT_ARTICLE:.2f}")
+                problems.append(
+                    f"{name} [{language}]: {s.answered_share:.3f} answered with an article > {MAX_ANSWERED_WITHOUT_ARTICLE:.2f}"
+                )
             if s.language_accuracy < MIN_REPLY_LANGUAGE:
                 problems.append(f"{name} [{language}]: reply language {s.language_accuracy:.3f} < {MIN_REPLY_LANGUAGE:.2f}")
             if s.opted_out:
@@ -137,10 +146,21 @@ def table(name: str, by_language: dict[str, Score]) -> list[str]:
         total.add(s)
     rows = [*by_language.items(), ("all", total)]
     if name == NO_ARTICLE:
-        lines = [f"\n{name} (lower is better)", "| language | answered with an article | reply language | messages |", "|---|---|---|---|"]
-        lines += [f"| {lang} | {s.answered_share:.3f} ({s.answered}/{s.messages}) | {s.language_accuracy:.3f} | {s.messages} |" for lang, s in rows]
+        lines = [
+            f"\n{name} (lower is better)",
+            "| language | answered with an article | reply language | messages |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {lang} | {s.answered_share:.3f} ({s.answered}/{s.messages}) | {s.language_accuracy:.3f} | {s.messages} |"
+            for lang, s in rows
+        ]
         return lines
-    lines = [f"\n{name}", "| language | article accuracy | reply language | intent accuracy (all) | opted out | messages |", "|---|---|---|---|---|---|"]
+    lines = [
+        f"\n{name}",
+        "| language | article accuracy | reply language | intent accuracy (all) | opted out | messages |",
+        "|---|---|---|---|---|---|",
+    ]
     lines += [
         f"| {lang} | {s.article_accuracy:.3f} ({s.articles_right}/{s.articles}) | {s.language_accuracy:.3f} | "
         f"{s.intent_accuracy:.3f} | {s.opted_out} | {s.messages} |"

@@ -10,14 +10,17 @@ from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import ROOT
-from bot.console.db import conversations, engine_for, messages
+from bot.console.db import conversations, messages
 from bot.console.index import refresh
+from bot.database import engine_for
 from bot.privacy.store import RedactingSQLTrackerStore
 
 
 def test_index_adds_new_events_and_forgets_deleted_conversations(tmp_path):
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(f"tracker_store:\n  type: bot.privacy.store.RedactingSQLTrackerStore\n  dialect: sqlite\n  db: {tmp_path / 'r.db'}\n")
+    endpoints.write_text(
+        f"tracker_store:\n  type: bot.privacy.store.RedactingSQLTrackerStore\n  dialect: sqlite\n  db: {tmp_path / 'r.db'}\n"
+    )
     store = RedactingSQLTrackerStore(Domain.load(str(ROOT / "domain.yml")), dialect="sqlite", db=str(tmp_path / "r.db"))
     engine = engine_for(endpoints)
 

@@ -7,6 +7,7 @@ list: the first view (which indexes everything), later views, a filter and a tex
 
 from __future__ import annotations
 
+import http.client
 import json
 import random
 import re
@@ -14,7 +15,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import http.client
 import urllib.parse
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -23,11 +23,18 @@ from rasa.shared.core.domain import Domain
 
 from bot import ROOT
 from bot.console.auth import add_user
-from bot.console.db import engine_for
+from bot.database import engine_for
 from bot.privacy.store import RedactingSQLTrackerStore
+from tools.waiting import wait_for
 
-LANGUAGES = {"en": "how much is citizenship", "es": "cuánto cuesta la ciudadanía", "zh": "我的工卡丢了怎么办",
-             "vi": "gia hạn thẻ xanh", "ar": "كيف اقدم على الجنسية", "ht": "mwen bezwen klas angle"}
+LANGUAGES = {
+    "en": "how much is citizenship",
+    "es": "cuánto cuesta la ciudadanía",
+    "zh": "我的工卡丢了怎么办",
+    "vi": "gia hạn thẻ xanh",
+    "ar": "كيف اقدم على الجنسية",
+    "ht": "mwen bezwen klas angle",
+}
 INTENTS = ["citizenship.fees", "work_permit.replace", "general.green_card_renewal", "citizenship.apply", "english.classes"]
 
 
@@ -37,15 +44,25 @@ def fill(database: Path, count: int) -> None:
     for number in range(count):
         sender = f"{pick.choice(['sms', 'telegram'])}-{number:024x}"
         language = pick.choice(list(LANGUAGES))
-        intent = pick.choice(INTENTS + ["nlu_fallback", "ask_human"])
+        intent = pick.choice([*INTENTS, "nlu_fallback", "ask_human"])
         at = now - pick.uniform(0, 60 * 86400)
-        user = {"event": "user", "timestamp": at, "text": f"{LANGUAGES[language]} {number}", "input_channel": sender.split("-")[0],
-                "parse_data": {"intent": {"name": intent, "confidence": 0.8}, "language": {"code": language}}}
-        events = [("user", intent, None, user), ("slot", None, None, {"event": "slot", "timestamp": at, "name": "language", "value": language}),
-                  ("bot", None, None, {"event": "bot", "timestamp": at, "text": "…"}),
-                  ("slot", None, None, {"event": "slot", "timestamp": at, "name": "article", "value": intent})]
-        rows += [{"sender_id": sender, "type_name": t, "timestamp": at, "intent_name": i, "action_name": a, "data": json.dumps(d)}
-                 for t, i, a, d in events]
+        user = {
+            "event": "user",
+            "timestamp": at,
+            "text": f"{LANGUAGES[language]} {number}",
+            "input_channel": sender.split("-")[0],
+            "parse_data": {"intent": {"name": intent, "confidence": 0.8}, "language": {"code": language}},
+        }
+        events = [
+            ("user", intent, None, user),
+            ("slot", None, None, {"event": "slot", "timestamp": at, "name": "language", "value": language}),
+            ("bot", None, None, {"event": "bot", "timestamp": at, "text": "…"}),
+            ("slot", None, None, {"event": "slot", "timestamp": at, "name": "article", "value": intent}),
+        ]
+        rows += [
+            {"sender_id": sender, "type_name": t, "timestamp": at, "intent_name": i, "action_name": a, "data": json.dumps(d)}
+            for t, i, a, d in events
+        ]
     with store.session_scope() as session:
         session.bulk_insert_mappings(store.SQLEvent, rows)
         session.commit()
@@ -81,21 +98,31 @@ class Browser:
 def main(count: int = 10_000, port: int = 5312) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         database, endpoints = Path(scratch) / "rasa.db", Path(scratch) / "endpoints.yml"
-        endpoints.write_text(f"tracker_store:\n  type: bot.privacy.store.RedactingSQLTrackerStore\n  dialect: sqlite\n  db: {database}\n")
+        endpoints.write_text(
+            f"tracker_store:\n  type: bot.privacy.store.RedactingSQLTrackerStore\n  dialect: sqlite\n  db: {database}\n"
+        )
         fill(database, count)
         add_user(engine_for(endpoints), "bench", "reviewer", "bench-password-123")
-        server = subprocess.Popen([sys.executable, "-m", "bot", "console", "--port", str(port), "--endpoints", str(endpoints)],
-                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bot", "console", "--port", str(port), "--endpoints", str(endpoints)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             browser = Browser(port)
-            for _ in range(240):
+
+            def login_form() -> str | None:
                 try:
-                    form = browser.request("GET", "/login")
-                    break
+                    return browser.request("GET", "/login")
                 except OSError:
-                    time.sleep(0.5)
-            csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
-            browser.request("POST", "/login", {"csrf": csrf, "name": "bench", "password": "bench-password-123"})
+                    return None
+
+            form = wait_for(login_form, timeout=120, what="the console to answer")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+            if csrf is None:
+                raise RuntimeError("the login page has no CSRF token")
+            browser.request("POST", "/login", {"csrf": csrf.group(1), "name": "bench", "password": "bench-password-123"})
             print(f"{count} conversations ({count * 4} events) in SQLite")
             print(f"first list view (indexes every conversation): {browser.timed('/conversations'):.2f} s")
             later = sorted(browser.timed("/conversations") for _ in range(5))

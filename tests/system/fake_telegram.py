@@ -11,6 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tools.waiting import wait_for
+
 
 class FakeTelegram:
     def __init__(self, port: int) -> None:
@@ -28,7 +30,8 @@ class FakeTelegram:
 
     def __enter__(self) -> FakeTelegram:
         self.thread.start()
-        self.ready.wait(10)
+        if not self.ready.wait(10):
+            raise RuntimeError(f"the fake Bot API did not start on port {self.port}")
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -58,8 +61,12 @@ class FakeTelegram:
             markup = params.get("reply_markup")
             params["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
             self.sent.append(params)
-            result = {"message_id": len(self.sent), "date": int(time.time()), "text": params.get("text"),
-                      "chat": {"id": int(params["chat_id"]), "type": "private"}}
+            result = {
+                "message_id": len(self.sent),
+                "date": int(time.time()),
+                "text": params.get("text"),
+                "chat": {"id": int(params["chat_id"]), "type": "private"},
+            }
         elif method == "getUpdates":
             offset = int(params.get("offset") or 0)
             result = [u for u in self.queued if u["update_id"] >= offset]
@@ -70,16 +77,24 @@ class FakeTelegram:
         return web.json_response({"ok": True, "result": result})
 
     def wait_for_messages(self, count: int, timeout: float = 60) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + timeout
-        while len(self.sent) < count and time.monotonic() < deadline:
-            time.sleep(0.1)
-        return self.sent
+        """The messages sent so far, once there are `count`; TimeoutError if they do not come."""
+        return wait_for(
+            lambda: self.sent if len(self.sent) >= count else None, timeout=timeout, what=f"{count} Telegram messages"
+        )
 
 
 def text_update(update_id: int, chat_id: int, text: str) -> dict[str, Any]:
     user = {"id": chat_id, "is_bot": False, "first_name": "Ana"}
-    return {"update_id": update_id, "message": {"message_id": update_id, "date": int(time.time()), "text": text,
-                                                "chat": {"id": chat_id, "type": "private"}, "from": user}}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "text": text,
+            "chat": {"id": chat_id, "type": "private"},
+            "from": user,
+        },
+    }
 
 
 def photo_update(update_id: int, chat_id: int) -> dict[str, Any]:
@@ -92,5 +107,7 @@ def photo_update(update_id: int, chat_id: int) -> dict[str, Any]:
 def button_update(update_id: int, chat_id: int, data: str) -> dict[str, Any]:
     user = {"id": chat_id, "is_bot": False, "first_name": "Ana"}
     message = {"message_id": 1, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"}, "text": "menu"}
-    return {"update_id": update_id, "callback_query": {"id": f"cb{update_id}", "from": user, "chat_instance": "x",
-                                                       "message": message, "data": data}}
+    return {
+        "update_id": update_id,
+        "callback_query": {"id": f"cb{update_id}", "from": user, "chat_instance": "x", "message": message, "data": data},
+    }

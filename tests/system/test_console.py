@@ -4,22 +4,22 @@ the local PostgreSQL, over conversations the real assistant wrote."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
-import uuid
+from contextlib import nullcontext
 from pathlib import Path
 
-import psycopg2
 import pytest
 from playwright.sync_api import Page, sync_playwright
+from scratch import endpoints_file, postgres_database
 
 from bot import ROOT
 from bot.knowledge.loader import knowledge
+from bot.settings import settings
+from tools.waiting import wait_for
 
 PORT = 5302
 URL = f"http://127.0.0.1:{PORT}"
@@ -27,17 +27,21 @@ PASSWORD = "correct horse battery"
 SECRET_KEY = "console-test-deployment-secret"
 XSS = "<script>window.pwned=1</script><img src=x onerror=window.pwned=1> necesito ayuda con la ciudadania"
 SCREENSHOTS = ROOT / "results" / "screenshots"
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def write_conversations(endpoints: Path) -> None:
     """Real conversations through the assistant into the store the console reads (one person asks
     for a call back, which needs the deployment key)."""
     from bot.assistant import Assistant
-
-    os.environ |= {"BOT_SECRET_KEY": SECRET_KEY, "ENDPOINTS": str(endpoints)}
 
     assistant = Assistant(endpoints=endpoints)
 
@@ -48,7 +52,7 @@ def write_conversations(endpoints: Path) -> None:
         await assistant.ask("necesito ayuda con mi permiso de trabajo", "sms-person00000000000000001", "sms")
         await assistant.ask("quiero hablar con una persona", "sms-person00000000000000001", "sms")
         await assistant.ask("mi numero es 617-555-0142", "sms-person00000000000000001", "sms")
-        await assistant.ask("/stop", "sms-stop0000000000000000001", "sms")  # what the SMS channel sends for PARAR
+        await assistant.ask("PARAR", "sms-stop0000000000000000001", "sms")
         for number, text in enumerate(["qwzx blorp fnarg vlek", "qwzx blorp fnargs vlek"]):  # nothing the bot knows
             await assistant.ask(text, f"sms-odd{number:020d}", "sms")
 
@@ -61,37 +65,35 @@ def write_conversations(endpoints: Path) -> None:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def console(request, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("console")
-    endpoints = workdir / "endpoints.yml"
-    database = None
-    if request.param == "sqlite":
-        endpoints.write_text(f"tracker_store:\n  type: bot.privacy.store.RedactingSQLTrackerStore\n  dialect: sqlite\n  db: {workdir / 'rasa.db'}\n")
-    else:
-        database = f"bot_console_{uuid.uuid4().hex[:8]}"
-        admin = psycopg2.connect(dbname="postgres", **PG)
-        admin.autocommit = True
-        admin.cursor().execute(f'CREATE DATABASE "{database}"')
-        endpoints.write_text("tracker_store:\n  type: bot.privacy.store.RedactingSQLTrackerStore\n  dialect: postgresql\n"
-                             f"  url: 127.0.0.1\n  port: 5432\n  db: {database}\n  username: postgres\n")
-    write_conversations(endpoints)
-    subprocess.run([sys.executable, "-m", "bot", "users", "add", "maria", "--role", "admin", "--endpoints", str(endpoints)],
-                   input=PASSWORD + "\n", text=True, check=True, cwd=ROOT, timeout=120)
-    server = subprocess.Popen([sys.executable, "-m", "bot", "console", "--port", str(PORT), "--endpoints", str(endpoints)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ})
-    deadline = time.monotonic() + 120
-    while True:
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        postgres_database("bot_console") if request.param == "postgresql" else nullcontext() as name,
+    ):
+        endpoints = endpoints_file(workdir, name or workdir / "rasa.db")
+        patch.setenv("BOT_SECRET_KEY", SECRET_KEY)
+        patch.setenv("ENDPOINTS", str(endpoints))
+        settings.cache_clear()
+        write_conversations(endpoints)
+        subprocess.run([sys.executable, "-m", "bot", "users", "add", "maria", "--role", "admin", "--endpoints", str(endpoints)],
+                       input=PASSWORD + "\n", text=True, check=True, cwd=ROOT, timeout=120)  # fmt: skip
+        server = subprocess.Popen([sys.executable, "-m", "bot", "console", "--port", str(PORT), "--endpoints", str(endpoints)],
+                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+        def answering() -> bool:
+            assert server.poll() is None, "the console stopped while starting"
+            try:
+                urllib.request.urlopen(f"{URL}/login", timeout=2)
+                return True
+            except OSError:
+                return False
+
         try:
-            urllib.request.urlopen(f"{URL}/login", timeout=2)
-            break
-        except OSError:
-            assert server.poll() is None and time.monotonic() < deadline, "the console did not start"
-            time.sleep(0.3)
-    yield request.param
-    for key in ("BOT_SECRET_KEY", "ENDPOINTS"):
-        os.environ.pop(key, None)
-    server.terminate()
-    server.wait(20)
-    if database:
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            wait_for(answering, timeout=120, what="the console to answer")
+            yield request.param
+        finally:
+            server.terminate()
+            server.wait(20)
+    settings.cache_clear()
 
 
 @pytest.fixture(scope="module")
@@ -207,8 +209,9 @@ def test_a_post_without_a_valid_csrf_token_is_refused(page):
     cookie = next(c for c in page.context.cookies() if c["name"] == "console_session")
     assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
     for body in (b"reviewed=on", b"reviewed=on&csrf=forged"):
-        request = urllib.request.Request(f"{URL}/conversations/sms-es000000000000000000001/review", body,
-                                         {"Cookie": f"console_session={cookie['value']}"})
+        request = urllib.request.Request(
+            f"{URL}/conversations/sms-es000000000000000000001/review", body, {"Cookie": f"console_session={cookie['value']}"}
+        )
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 403
@@ -241,7 +244,11 @@ def test_numbers_charts_and_the_monthly_report(page, console):
     with page.expect_download() as download:
         page.click("text=Download the monthly report (CSV)")
     report = Path(download.value.path()).read_text()
-    assert report.startswith("metric,breakdown,value") and "conversations,all,7" in report and "conversations,channel telegram,1" in report
+    assert (
+        report.startswith("metric,breakdown,value")
+        and "conversations,all,7" in report
+        and "conversations,channel telegram,1" in report
+    )
 
 
 def test_knowledge_health_and_unanswered_groups(page, console):

@@ -51,6 +51,16 @@ def fold(text: str) -> str:
     return "".join(folded)
 
 
+GSM_AT = re.compile(r"(?<=\w)¡(?=\w)")
+"""Some carriers deliver the GSM-7 "@" (code 0) as "¡" (code 64), so "ana@gmail.com" arrives as
+"ana¡gmail.com". Between two letters or digits "¡" can only be such an "@"; Spanish "¡Hola!"
+keeps its "¡"."""
+
+
+def restore_at_signs(text: str) -> str:
+    return GSM_AT.sub("@", text)
+
+
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 
 
@@ -70,4 +80,4 @@ def pages(text: str, max_segments: int, more_hint: str) -> list[str]:
                 result.append(f"{current}\n\n{more_hint}")
                 candidate = sentence.strip()
             current = candidate
-    return result + [current]
+    return [*result, current]

@@ -4,31 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 
-import psycopg2
 import pytest
 import redis
+from scratch import postgres_database, production_environment, query
 
 from bot import ROOT
 
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
-
 
 @pytest.fixture
-def production_env(monkeypatch):
+def production_env(environment):
     """Environment for endpoints.production.yml, with a scratch database dropped afterwards."""
-    name = f"bot_test_{uuid.uuid4().hex[:8]}"
-    admin = psycopg2.connect(dbname="postgres", **PG)
-    admin.autocommit = True
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')  # in production the operator creates it
-    for key, value in {"DB_HOST": PG["host"], "DB_PORT": str(PG["port"]), "DB_NAME": name, "DB_USER": PG["user"],
-                       "DB_PASSWORD": "", "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379",
-                       "ACTION_SERVER_URL": "http://localhost:5055/webhook"}.items():
-        monkeypatch.setenv(key, value)
-    yield name
-    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    with postgres_database() as name:
+        environment(**production_environment(name))
+        yield name
 
 
 def test_conversations_go_to_postgresql_through_a_redis_lock_store(production_env):
@@ -51,8 +40,6 @@ def test_conversations_go_to_postgresql_through_a_redis_lock_store(production_en
     assert (first.language, first.article) == ("es", "citizenship.fees")
     assert second.language == "es" and second.article == "citizenship.apply"
 
-    with psycopg2.connect(dbname=production_env, **PG) as db, db.cursor() as cursor:
-        cursor.execute("SELECT type_name, data FROM events WHERE sender_id = 'pg-user' ORDER BY id")
-        rows = cursor.fetchall()
+    rows = query(production_env, "SELECT type_name, data FROM events WHERE sender_id = 'pg-user' ORDER BY id")
     texts = [json.loads(data)["text"] for kind, data in rows if kind == "user"]
     assert texts == ["cuánto cuesta la ciudadanía", "1"]

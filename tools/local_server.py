@@ -12,14 +12,15 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import yaml
 
 from bot import ROOT, chat
+from tools.waiting import wait_for
 
 
 @dataclass
@@ -75,19 +76,35 @@ def running_assistant(
     if configured["tracker_store"].get("dialect") == "sqlite":
         configured["tracker_store"]["db"] = str(database)
     endpoints.write_text(yaml.safe_dump(configured))
-    env = {**os.environ, **(env or {}), "RASA_PORT": str(rasa_port), "ACTIONS_PORT": str(actions_port),
-           "CONSOLE_PORT": str(rasa_port + 100), "ENDPOINTS": str(endpoints)}
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",  # the log shows each line as it happens, not when a buffer fills
+        **(env or {}),
+        "RASA_PORT": str(rasa_port),
+        "ACTIONS_PORT": str(actions_port),
+        "CONSOLE_PORT": str(rasa_port + 100),
+        "ENDPOINTS": str(endpoints),
+    }
     log = workdir / "server.log"
     started = time.monotonic()
     with log.open("w") as output:
-        process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=output,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     url = f"http://127.0.0.1:{rasa_port}"
+
+    def up() -> bool:
+        if process.poll() is not None:
+            raise RuntimeError(f"the assistant stopped while starting; see {log}:\n{log.read_text()[-3000:]}")
+        return _ready(url) and _ready(f"http://127.0.0.1:{actions_port}/health")
+
     try:
-        while not (_ready(url) and _ready(f"http://127.0.0.1:{actions_port}/health")):
-            if process.poll() is not None or time.monotonic() - started > timeout:
-                raise RuntimeError(f"the assistant did not start; see {log}:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
+        wait_for(up, timeout=timeout, what=f"the assistant to start (log: {log})", interval=0.2)
         yield RunningAssistant(url, database, process, time.monotonic() - started, log)
     finally:
         os.killpg(process.pid, signal.SIGTERM)

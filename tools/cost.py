@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 
 from bot.knowledge.loader import knowledge
-from bot.sms import cost, fold
+from bot.sms_encoding import cost, fold
 
 
 def main() -> int:
@@ -32,6 +32,8 @@ def main() -> int:
     for code, pairs in per_language.items():
         encodings = {cost(a.text[code].short).encoding for a in kb.articles.values()}
         raw, folded = [p[0] for p in pairs], [p[1] for p in pairs]
-        print(f"| {code} | {'/'.join(sorted(encodings))} | {statistics.mean(raw):.2f} | {max(raw)} | "
-              f"{statistics.mean(folded):.2f} | {max(folded)} |")
+        print(
+            f"| {code} | {'/'.join(sorted(encodings))} | {statistics.mean(raw):.2f} | {max(raw)} | "
+            f"{statistics.mean(folded):.2f} | {max(folded)} |"
+        )
     return 0

@@ -38,14 +38,14 @@ def test_redaction_keeps_a_typed_placeholder(text, expected):
     assert redact(text) == expected
 
 
-def test_pseudonyms_are_stable_keyed_and_need_a_secret(monkeypatch):
-    monkeypatch.setenv("BOT_SECRET_KEY", "first-secret-long-enough")
+def test_pseudonyms_are_stable_keyed_and_need_a_secret(environment):
+    environment(BOT_SECRET_KEY="first-secret-long-enough")
     first = pseudonym("sms", "+16175550123")
     assert first == pseudonym("sms", "+16175550123") and first.startswith("sms-")
     assert "6175550123" not in first and first != pseudonym("telegram", "+16175550123")
-    monkeypatch.setenv("BOT_SECRET_KEY", "another-secret-long-enough")
+    environment(BOT_SECRET_KEY="another-secret-long-enough")
     assert pseudonym("sms", "+16175550123") != first  # without the key, no way back or across
-    monkeypatch.setenv("BOT_SECRET_KEY", "short")
+    environment(BOT_SECRET_KEY="short")
     with pytest.raises(MissingSecret):
         pseudonym("sms", "+16175550123")
 
@@ -70,8 +70,13 @@ def save(store: RedactingSQLTrackerStore, sender: str, *events, at: float | None
 
 
 def test_the_store_redacts_user_text_and_slots_but_keeps_bot_text(store):
-    save(store, "p1", UserUttered("my email is ana@example.com", parse_data={"text": "my email is ana@example.com"}),
-               SlotSet("zip", "call 617-555-0100"), BotUttered("USCIS: 800-375-5283"))
+    save(
+        store,
+        "p1",
+        UserUttered("my email is ana@example.com", parse_data={"text": "my email is ana@example.com"}),
+        SlotSet("zip", "call 617-555-0100"),
+        BotUttered("USCIS: 800-375-5283"),
+    )
     with store.session_scope() as session:
         data = " ".join(row.data for row in session.query(store.SQLEvent))
     assert "ana@example.com" not in data and "[EMAIL]" in data
@@ -90,33 +95,37 @@ def test_delete_and_purge(store):
         assert {row.sender_id for row in session.query(store.SQLEvent)} == {"recent"}
 
 
-def test_purge_command(tmp_path):
-    endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(f"tracker_store:\n  type: bot.privacy.store.RedactingSQLTrackerStore\n  dialect: sqlite\n  db: {tmp_path / 'x.db'}\n")
-    result = subprocess.run([sys.executable, "-m", "bot", "purge", "--days", "30", "--endpoints", str(endpoints)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0 and "deleted 0 conversation(s) idle for more than 30 days" in result.stdout
-
-
 def test_retention_also_forgets_the_contact_requests_of_the_conversations_it_removes(tmp_path):
     import sqlalchemy as sa
 
-    from bot.console.db import engine_for, handoffs
+    from bot.database import engine_for
+    from bot.handoffs import handoffs
 
     database = tmp_path / "x.db"
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text(f"tracker_store:\n  type: bot.privacy.store.RedactingSQLTrackerStore\n  dialect: sqlite\n  db: {database}\n")
+    endpoints.write_text(
+        f"tracker_store:\n  type: bot.privacy.store.RedactingSQLTrackerStore\n  dialect: sqlite\n  db: {database}\n"
+    )
     store = RedactingSQLTrackerStore(Domain.load(str(ROOT / "domain.yml")), dialect="sqlite", db=str(database))
     save(store, "idle", UserUttered("hola"), at=time.time() - 100 * 86400)
     save(store, "active", UserUttered("hola"))
     engine = engine_for(endpoints)
     with engine.begin() as db:  # both requests are recent: only the idle conversation's must go
         for sender in ("idle", "active"):
-            db.execute(handoffs.insert().values(sender_id=sender, language="es", channel="sms", contact="sealed",
-                                                status="open", created_at=time.time()))
-    result = subprocess.run([sys.executable, "-m", "bot", "purge", "--days", "90", "--endpoints", str(endpoints)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+            db.execute(
+                handoffs.insert().values(
+                    sender_id=sender, language="es", channel="sms", contact="sealed", status="open", created_at=time.time()
+                )
+            )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "purge", "--days", "90", "--endpoints", str(endpoints)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
-    assert "deleted 1 conversation(s)" in result.stdout and "deleted 1 contact request(s)" in result.stdout
+    assert "deleted 1 conversation(s) idle for more than 90 days" in result.stdout
+    assert "deleted 1 contact request(s)" in result.stdout
     with engine.connect() as db:
         assert [row.sender_id for row in db.execute(sa.select(handoffs))] == ["active"]

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from bot import ROOT
-from bot.sms import cost, fold, pages
+from bot.sms_encoding import cost, fold, pages, restore_at_signs
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,9 @@ def test_folding_keeps_gsm_letters_and_replaces_the_rest():
 
 
 def test_pages_stay_within_budget_and_lose_nothing():
-    text = "\n\n".join(f"Paragraph {p}. " + " ".join(f"Sentence {p}.{s} says something useful." for s in range(6)) for p in range(4))
+    text = "\n\n".join(
+        f"Paragraph {p}. " + " ".join(f"Sentence {p}.{s} says something useful." for s in range(6)) for p in range(4)
+    )
     parts = pages(text, 2, "Reply MORE for the rest.")
     assert len(parts) > 1
     assert all(cost(part).segments <= 2 for part in parts)
@@ -50,3 +52,8 @@ def test_cost_report_prints_means_and_maxima_per_language():
     assert result.returncode == 0
     for code in ("en", "es", "zh", "vi", "ar", "ht"):
         assert f"\n| {code} |" in summary
+
+
+def test_an_at_sign_mangled_by_a_carrier_is_restored_and_spanish_exclamations_are_not():
+    assert restore_at_signs("escribeme a ana¡gmail.com") == "escribeme a ana@gmail.com"
+    assert restore_at_signs("¡Hola! ¿me ayudan?") == "¡Hola! ¿me ayudan?"

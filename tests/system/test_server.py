@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from bot.knowledge.loader import knowledge
-from bot.local_server import running_assistant
+from tools.local_server import running_assistant
 
 
 @pytest.fixture(scope="module")
@@ -35,4 +35,4 @@ def test_conversations_are_stored_in_sqlite_with_their_language(server):
 
 def test_html_in_a_message_comes_back_as_plain_text_answers(server):
     reply = server.send("s-html", "<img src=x onerror=alert(1)> ciudadania cuanto cuesta")
-    assert reply and "<img" not in reply
+    assert knowledge().articles["citizenship.fees"].text["es"].full in reply and "<img" not in reply

@@ -24,9 +24,23 @@ def test_conversation_stories_pass_end_to_end(tmp_path: Path):
     expected = sum(len(yaml.safe_load(p.read_text())["stories"]) for p in STORIES.glob("test_*.yml"))
     rasa = Path(sys.executable).parent / "rasa"
     result = subprocess.run(
-        [str(rasa), "test", "core", "--e2e", "--stories", str(STORIES), "--model", "models", "--out", str(tmp_path),
-         "--fail-on-prediction-errors"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        [
+            str(rasa),
+            "test",
+            "core",
+            "--e2e",
+            "--stories",
+            str(STORIES),
+            "--model",
+            "models",
+            "--out",
+            str(tmp_path),
+            "--fail-on-prediction-errors",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
         env={**os.environ, "LOG_LEVEL": "INFO"},  # the counts below are INFO lines
     )
     output = result.stdout + result.stderr

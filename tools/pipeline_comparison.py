@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import yaml
 
 from bot import ROOT
-from bot.evaluation import IN_SCOPE, NEW_TOPICS, NO_ARTICLE, SETS, load_heldout
 from bot.knowledge.loader import knowledge
 from bot.nlu.intent_classifier import TfidfIntentClassifier, build_model
 from bot.nlu.language_id import normalize, read_labelled_examples
 from bot.nlu.sentence_encoder import SentenceEmbedder
+from tools.evaluation import IN_SCOPE, NEW_TOPICS, NO_ARTICLE, SETS, load_heldout
 
 PATTERN_INTENTS = {"choose", "no_text", "stop", "start"}
 
@@ -69,9 +70,9 @@ def worst(model: Any, threshold: float) -> dict[str, float]:
             if name == NO_ARTICLE:
                 per_language.append(np.mean([p in articles for p in predicted]))
             else:
-                pairs = [(p, m["intent"]) for p, m in zip(predicted, messages) if m["intent"] in articles]
+                pairs = [(p, m["intent"]) for p, m in zip(predicted, messages, strict=True) if m["intent"] in articles]
                 per_language.append(np.mean([p == e for p, e in pairs]))
-        result[name] = max(per_language) if name == NO_ARTICLE else min(per_language)
+        result[name] = float(max(per_language) if name == NO_ARTICLE else min(per_language))
     return result
 
 
@@ -101,7 +102,9 @@ def main() -> int:
     threshold = fallback_threshold()
     probe = [normalize(m["text"]) for messages in load_heldout().values() for m in messages][:200]
     print(f"{len(texts)} training examples, {len(set(labels))} intents; fallback threshold {threshold}\n")
-    print("| pipeline | in scope, worst language | new topics, worst | no article answered, worst (th 0 / th) | training | per message | model + weights |")
+    print(
+        "| pipeline | in scope, worst language | new topics, worst | no article answered, worst (th 0 / th) | training | per message | model + weights |"
+    )
     print("|---|---|---|---|---|---|---|")
     for candidate in candidates():
         started = time.perf_counter()
@@ -113,6 +116,8 @@ def main() -> int:
         per_message = (time.perf_counter() - started) / len(probe)
         size = model_mb(model)
         loose, strict = worst(model, 0.0), worst(model, threshold)
-        print(f"| {candidate.name} | {strict[IN_SCOPE]:.3f} | {strict[NEW_TOPICS]:.3f} | "
-              f"{loose[NO_ARTICLE]:.2f} / {strict[NO_ARTICLE]:.2f} | {trained:.0f} s | {per_message * 1000:.1f} ms | {size:.0f} MB |")
+        print(
+            f"| {candidate.name} | {strict[IN_SCOPE]:.3f} | {strict[NEW_TOPICS]:.3f} | "
+            f"{loose[NO_ARTICLE]:.2f} / {strict[NO_ARTICLE]:.2f} | {trained:.0f} s | {per_message * 1000:.1f} ms | {size:.0f} MB |"
+        )
     return 0

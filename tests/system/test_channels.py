@@ -6,31 +6,29 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 import xml.etree.ElementTree as ElementTree
 
-import psycopg2
 import pytest
+from fake_telegram import FakeTelegram, button_update, photo_update, text_update
+from scratch import postgres_database, production_environment, query
 from twilio.request_validator import RequestValidator
 
 from bot import ROOT
 from bot.knowledge.loader import knowledge
-from bot.local_server import running_assistant
-from fake_telegram import FakeTelegram, button_update, photo_update, text_update
+from tools.local_server import running_assistant
+from tools.waiting import wait_for
 
 TOKEN = "test-twilio-auth-token"
 SECRET = "test-telegram-webhook-secret"
 PHONE = "+16175550123"
 CHAT_ID = 987654321
 PLANTED = ["A123456789", "123-45-6789", "ana.lopez@example.com", "617-555-0188", "IOE0912345678"]
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 
 
 @pytest.fixture(scope="module")
@@ -41,45 +39,49 @@ def telegram_api():
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def server(request, tmp_path_factory, telegram_api):
-    env = {"TWILIO_AUTH_TOKEN": TOKEN, "BOT_SECRET_KEY": "a-long-random-deployment-secret", "LOG_LEVEL": "DEBUG",
-           "TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_URL": telegram_api.url,
-           "SMS_WEBHOOK_URL": "http://127.0.0.1:5106/webhooks/sms/webhook"}
-    profile, database = ROOT / "endpoints.yml", None
-    if request.param == "postgresql":
-        database = f"bot_channels_{uuid.uuid4().hex[:8]}"
-        admin = psycopg2.connect(dbname="postgres", **PG)
-        admin.autocommit = True
-        admin.cursor().execute(f'CREATE DATABASE "{database}"')
-        env |= {"DB_HOST": "127.0.0.1", "DB_PORT": "5432", "DB_NAME": database, "DB_USER": "postgres", "DB_PASSWORD": "",
-                "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "ACTION_SERVER_URL": "unused"}
-        profile = ROOT / "endpoints.production.yml"
-    with running_assistant(tmp_path_factory.mktemp("channels"), 5106, 5156, profile, env) as running:
-        running.postgres = database
-        yield running
-    if database:
-        admin.cursor().execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    env = {
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "BOT_SECRET_KEY": "a-long-random-deployment-secret",
+        "LOG_LEVEL": "DEBUG",
+        "TELEGRAM_BOT_TOKEN": "123:abc",
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_API_URL": telegram_api.url,
+        "SMS_WEBHOOK_URL": "http://127.0.0.1:5106/webhooks/sms/webhook",
+    }
+    workdir = tmp_path_factory.mktemp("channels")
+    if request.param == "sqlite":
+        with running_assistant(workdir, 5106, 5156, ROOT / "endpoints.yml", env) as running:
+            running.store = running.database
+            yield running
+        return
+    with postgres_database("bot_channels") as database:
+        env |= production_environment(database)
+        with running_assistant(workdir, 5106, 5156, ROOT / "endpoints.production.yml", env) as running:
+            running.store = database
+            yield running
 
 
-def stored(server, query: str = "SELECT sender_id, data FROM events") -> str:
+def stored(server, sql: str = "SELECT sender_id, data FROM events") -> str:
     """Everything the tracker store holds, sender ids included, as one string."""
-    if server.postgres:
-        with psycopg2.connect(dbname=server.postgres, **PG) as db, db.cursor() as cursor:
-            cursor.execute(query)
-            rows = cursor.fetchall()
-    else:
-        with sqlite3.connect(server.database) as db:
-            rows = db.execute(query).fetchall()
-    if query.endswith("FROM events"):  # decoded, so "cuánto" is found as written
+    rows = query(server.store, sql)
+    if sql.endswith("FROM events"):  # decoded, so "cuánto" is found as written
         return "\n".join(f"{sender} {json.dumps(json.loads(data), ensure_ascii=False)}" for sender, data in rows)
     return "\n".join(" ".join(map(str, row)) for row in rows)
 
 
-def sms(server, body: str, sid: str | None = None, phone: str = PHONE, sign: bool = True, tamper: dict | None = None,
-        **extra: str) -> tuple[int, str | None]:
+def sms(
+    server, body: str, sid: str | None = None, phone: str = PHONE, sign: bool = True, tamper: dict | None = None, **extra: str
+) -> tuple[int, str | None]:
     """POST a Twilio webhook; (status, the reply text or None when the TwiML has no message)."""
     url = "http://127.0.0.1:5106/webhooks/sms/webhook"
-    params = {"MessageSid": sid or f"SM{uuid.uuid4().hex}", "From": phone, "To": "+15550100000", "Body": body,
-              "NumMedia": "0", **extra}
+    params = {
+        "MessageSid": sid or f"SM{uuid.uuid4().hex}",
+        "From": phone,
+        "To": "+15550100000",
+        "Body": body,
+        "NumMedia": "0",
+        **extra,
+    }
     headers = {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, params)} if sign else {}
     params |= tamper or {}
     request = urllib.request.Request(url, urllib.parse.urlencode(params).encode(), headers)
@@ -120,6 +122,7 @@ def test_a_genuine_sms_gets_twiml_in_the_sender_language_and_a_retry_is_processe
     status, reply = sms(server, "cuánto cuesta la ciudadanía", sid=sid, phone="+16175550111")
     assert status == 200 and kb.articles["citizenship.fees"].text["es"].short in reply
     assert kb.say("es", "more_hint") in reply
+
     def user_events() -> int:
         return sum('"event": "user"' in line and "cuánto cuesta la ciudadanía" in line for line in stored(server).splitlines())
 
@@ -182,8 +185,7 @@ def test_telegram_refuses_a_missing_or_wrong_secret_and_malformed_json(server, t
     assert telegram(text_update(1, CHAT_ID, "hola"), secret=None) == 403
     assert telegram(text_update(2, CHAT_ID, "hola"), secret="wrong") == 403
     assert telegram(b"{not json", secret=SECRET) == 400
-    time.sleep(0.5)
-    assert len(telegram_api.sent) == sent
+    assert len(telegram_api.sent) == sent  # a webhook answers only after handling: nothing can follow
 
 
 def test_telegram_answers_with_buttons_and_a_retried_update_is_processed_once(server, telegram_api):
@@ -191,10 +193,8 @@ def test_telegram_answers_with_buttons_and_a_retried_update_is_processed_once(se
     base = len(telegram_api.sent)
     update = text_update(100 + base, CHAT_ID, "我的工卡丢了怎么办")
     assert telegram(update) == 200 and telegram(update) == 200
-    sent = telegram_api.wait_for_messages(base + 1)[base:]
-    time.sleep(1)
-    assert len(telegram_api.sent) == base + 1  # the retry was not processed again
-    reply = sent[0]
+    assert len(telegram_api.sent) == base + 1  # answered once; the retry was not processed again
+    reply = telegram_api.sent[base]
     assert int(reply["chat_id"]) == CHAT_ID
     assert kb.articles["work_permit.replace"].text["zh"].full in reply["text"]
     buttons = [row[0] for row in reply["reply_markup"]["inline_keyboard"]]
@@ -203,7 +203,7 @@ def test_telegram_answers_with_buttons_and_a_retried_update_is_processed_once(se
     assert buttons[0]["text"] == f"1. {kb.articles[followup].text['zh'].title}"
     # pressing the button answers that follow-up, in Chinese
     assert telegram(button_update(200 + base, CHAT_ID, "1")) == 200
-    pressed = telegram_api.wait_for_messages(base + 2)[-1]
+    pressed = telegram_api.sent[-1]
     assert kb.articles[followup].text["zh"].full in pressed["text"]
 
 
@@ -213,20 +213,29 @@ def test_telegram_photo_and_delete_command(server, telegram_api):
     base = len(telegram_api.sent)
     telegram(text_update(300 + base, chat, "xin chào, tôi cần học tiếng Anh"))
     telegram(photo_update(301 + base, chat))
-    media = telegram_api.wait_for_messages(base + 2)[-1]
-    assert media["text"] == kb.say("vi", "media")
+    assert len(telegram_api.sent) == base + 2 and telegram_api.sent[-1]["text"] == kb.say("vi", "media")
+    assert kb.say("vi", "media") in stored(server)  # what was stored is what the person received
     telegram(text_update(302 + base, chat, "/delete"))
-    assert telegram_api.wait_for_messages(base + 3)[-1]["text"] == kb.say("vi", "deleted")
+    assert len(telegram_api.sent) == base + 3 and telegram_api.sent[-1]["text"] == kb.say("vi", "deleted")
     assert "tôi cần học tiếng Anh" not in stored(server)
 
 
 def test_polling_mode_forwards_updates_from_the_bot_api(server, telegram_api):
     base = len(telegram_api.sent)
     telegram_api.queued.append(text_update(5000 + base, CHAT_ID + 2, "hola, qué puedes hacer"))
-    env = {"TELEGRAM_BOT_TOKEN": "123:abc", "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_API_URL": telegram_api.url,
-           "BOT_SECRET_KEY": "a-long-random-deployment-secret"}
-    poller = subprocess.Popen([sys.executable, "-m", "bot", "telegram", "--poll", "--rasa-url", server.url],
-                              cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    env = {
+        "TELEGRAM_BOT_TOKEN": "123:abc",
+        "TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "TELEGRAM_API_URL": telegram_api.url,
+        "BOT_SECRET_KEY": "a-long-random-deployment-secret",
+    }
+    poller = subprocess.Popen(
+        [sys.executable, "-m", "bot", "telegram", "--poll", "--rasa-url", server.url],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         reply = telegram_api.wait_for_messages(base + 1, timeout=90)[base]
     finally:
@@ -245,11 +254,18 @@ def test_no_phone_number_telegram_id_or_planted_pii_is_stored_or_logged(server, 
     sms(server, f"escribeme a {PLANTED[2]} o llamame al {PLANTED[3]}, recibo {PLANTED[4]}", phone=phone)
     assert knowledge().say("es", "handoff_offer") in sms(server, "quiero hablar con una persona", phone=phone)[1]
     assert sms(server, f"llamame al {PLANTED[3]}", phone=phone) == (200, knowledge().say("es", "handoff_saved"))
-    telegram(text_update(9000 + len(telegram_api.sent), CHAT_ID + 3, f"my A number is {PLANTED[0]}, email {PLANTED[2]}"))
-    telegram_api.wait_for_messages(len(telegram_api.sent) + 1)
-    time.sleep(1)
+    before = len(telegram_api.sent)
+    telegram(text_update(9000 + before, CHAT_ID + 3, f"my A number is {PLANTED[0]}, email {PLANTED[2]}"))
+    assert len(telegram_api.sent) == before + 1
+    marker = f"flush-marker-{uuid.uuid4().hex}"  # the log is written through honcho: wait until it caught up
+    sms(server, marker, phone=phone)
+
+    def log_caught_up() -> str | None:
+        text = server.log.read_text()
+        return text if marker in text else None
+
+    log = wait_for(log_caught_up, timeout=30, what="the server log")
     everything = stored(server)
-    log = server.log.read_text()
     requests = stored(server, "SELECT sender_id, language, contact FROM console_handoffs")
     assert "es" in requests and PLANTED[3] not in requests  # the contact is kept, encrypted
     assert "[A-NUMBER]" in everything and "[SSN]" in everything and "[EMAIL]" in everything  # typed placeholders remain

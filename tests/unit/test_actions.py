@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -25,8 +24,15 @@ from actions.actions import (
 from bot.knowledge.loader import knowledge
 
 
-def tracker(text: str, intent: str, slots: dict[str, Any] | None = None, language: dict | None = None,
-            entities: list | None = None, ranking: list | None = None, channel: str = "rest") -> Tracker:
+def tracker(
+    text: str,
+    intent: str,
+    slots: dict[str, Any] | None = None,
+    language: dict | None = None,
+    entities: list | None = None,
+    ranking: list | None = None,
+    channel: str = "rest",
+) -> Tracker:
     message = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
@@ -47,8 +53,10 @@ def run(action, t: Tracker) -> tuple[str, dict[str, Any]]:
 
 def test_an_article_is_answered_in_the_detected_language_with_notices_and_follow_ups():
     kb = knowledge()
-    text, slots = run(ActionAnswerArticle(), tracker("cuanto cuesta la ciudadania", "citizenship.fees",
-                                                      language={"code": "es", "confidence": 0.99, "reliable": True}))
+    text, slots = run(
+        ActionAnswerArticle(),
+        tracker("cuanto cuesta la ciudadania", "citizenship.fees", language={"code": "es", "confidence": 0.99, "reliable": True}),
+    )
     article = kb.articles["citizenship.fees"]
     assert article.text["es"].full in text
     assert kb.say("es", "legal_notice") in text
@@ -68,8 +76,12 @@ def test_a_finder_article_asks_for_a_zip_code_and_remembers_the_question():
 
 
 def test_a_zip_code_given_later_answers_the_waiting_question_in_the_conversation_language():
-    t = tracker("02139", "inform_location", slots={"language": "ht", "pending_topic": "help.legal"},
-                entities=[{"entity": "zip", "value": "02139"}])
+    t = tracker(
+        "02139",
+        "inform_location",
+        slots={"language": "ht", "pending_topic": "help.legal"},
+        entities=[{"entity": "zip", "value": "02139"}],
+    )
     text, slots = run(ActionLocation(), t)
     assert "Fixture Legal Aid Cambridge" in text  # tests use their own provider directory
     assert knowledge().say("ht", "providers_near", zip="02139") in text
@@ -87,16 +99,20 @@ def test_greeting_offers_a_numbered_menu_and_a_number_answers_it():
     text, slots = run(ActionMainMenu(), tracker("hola", "greet", language={"code": "es", "confidence": 0.9, "reliable": False}))
     assert text.startswith(kb.say("es", "greeting"))
     assert slots["menu"] == list(kb.organization.main_menu)
-    chosen, slots = run(ActionChoose(), tracker("2", "choose", slots={"language": "es", "menu": slots["menu"]},
-                                                entities=[{"entity": "number", "value": "2"}]))
+    chosen, slots = run(
+        ActionChoose(),
+        tracker("2", "choose", slots={"language": "es", "menu": slots["menu"]}, entities=[{"entity": "number", "value": "2"}]),
+    )
     assert kb.articles[kb.organization.main_menu[1]].text["es"].full in chosen
 
 
 def test_a_number_outside_the_menu_shows_the_menu_again():
     kb = knowledge()
     menu = ["citizenship.fees", "help.legal"]
-    text, _ = run(ActionChoose(), tracker("7", "choose", slots={"language": "zh", "menu": menu},
-                                          entities=[{"entity": "number", "value": "7"}]))
+    text, _ = run(
+        ActionChoose(),
+        tracker("7", "choose", slots={"language": "zh", "menu": menu}, entities=[{"entity": "number", "value": "7"}]),
+    )
     assert text.startswith(kb.say("zh", "number_not_in_menu"))
     assert f"2. {kb.articles['help.legal'].text['zh'].title}" in text
 
@@ -105,16 +121,22 @@ def test_the_language_menu_switches_language():
     kb = knowledge()
     text, slots = run(ActionChangeLanguage(), tracker("change language", "change_language", slots={"language": "en"}))
     assert f"3. {kb.languages['zh'].name}" in text
-    text, slots = run(ActionChoose(), tracker("3", "choose", slots={"language": "en", "menu": slots["menu"]},
-                                              entities=[{"entity": "number", "value": "3"}]))
+    text, slots = run(
+        ActionChoose(),
+        tracker("3", "choose", slots={"language": "en", "menu": slots["menu"]}, entities=[{"entity": "number", "value": "3"}]),
+    )
     assert text == kb.say("zh", "language_changed") and slots["language"] == "zh"
 
 
 def test_not_sure_says_so_and_offers_only_topics_that_are_close():
     kb = knowledge()
-    ranking = [{"name": "nlu_fallback", "confidence": 0.25}, {"name": "work_permit.fees", "confidence": 0.2},
-               {"name": "greet", "confidence": 0.18}, {"name": "citizenship.fees", "confidence": 0.16},
-               {"name": "help.legal", "confidence": ActionNotSure.CLOSE - 0.01}]
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.25},
+        {"name": "work_permit.fees", "confidence": 0.2},
+        {"name": "greet", "confidence": 0.18},
+        {"name": "citizenship.fees", "confidence": 0.16},
+        {"name": "help.legal", "confidence": ActionNotSure.CLOSE - 0.01},
+    ]
     text, slots = run(ActionNotSure(), tracker("fee thing", "nlu_fallback", slots={"language": "en"}, ranking=ranking))
     assert text.startswith(kb.say("en", "cannot_answer")) and kb.say("en", "where_else") in text
     assert slots["menu"] == ["work_permit.fees", "citizenship.fees"]  # not greet, and not a topic below CLOSE
@@ -125,7 +147,7 @@ def test_nothing_close_gets_an_honest_answer_211_and_a_person_without_a_menu(int
     kb = knowledge()
     ranking = [{"name": intent, "confidence": 0.6}, {"name": "citizenship.fees", "confidence": ActionNotSure.CLOSE - 0.01}]
     text, slots = run(ActionNotSure(), tracker("quien gano el partido", intent, slots={"language": "es"}, ranking=ranking))
-    assert text == f'{kb.say("es", "cannot_answer")}\n\n{kb.say("es", "where_else")}'
+    assert text == f"{kb.say('es', 'cannot_answer')}\n\n{kb.say('es', 'where_else')}"
     assert slots["menu"] is None  # "2" afterwards must not pick from an older menu
 
 

@@ -13,8 +13,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from bot.evaluation import load_heldout
-from bot.local_server import RunningAssistant, running_assistant
+from tools.evaluation import load_heldout
+from tools.local_server import RunningAssistant, running_assistant
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from bot import ROOT
 from bot.knowledge.loader import load_knowledge
 from bot.knowledge.providers import centroid, find_zip, miles_between, search
 from bot.knowledge.render import providers_block
 
-FIXTURE = Path(__file__).parent / "fixtures" / "providers.yml"
+FIXTURE = ROOT / "tests" / "fixtures" / "providers.yml"
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,61 @@
+"""Signing in and out, and the audit log (admins only)."""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+from sanic import Blueprint, response
+from sanic.request import Request
+
+from bot.console import auth
+from bot.console.db import audit
+from bot.console.web import COOKIE, LOGIN_COOKIE, page, set_cookie, staff
+
+accounts = Blueprint("accounts")
+
+
+@accounts.get("/login")
+async def login_form(request: Request) -> response.HTTPResponse:
+    token = secrets.token_urlsafe(24)
+    reply = page("login.html", csrf=token)
+    set_cookie(reply, LOGIN_COOKIE, token, 600)
+    return reply
+
+
+@accounts.post("/login")
+async def login(request: Request) -> response.HTTPResponse:
+    expected = request.cookies.get(LOGIN_COOKIE) or ""
+    if not auth.csrf_ok(auth.Session("", "", expected), request.form.get("csrf")):
+        return response.text("invalid or missing CSRF token", status=403)
+    name = request.form.get("name", "")
+    attempts = request.app.ctx.attempts
+    if attempts.blocked(name):
+        return page("login.html", status=429, csrf=expected, blocked=True)
+    token = auth.log_in(request.app.ctx.engine, name, request.form.get("password", ""))
+    if token is None:
+        attempts.failed(name)
+        fresh = secrets.token_urlsafe(24)
+        reply = page("login.html", status=401, csrf=fresh, error=True)
+        set_cookie(reply, LOGIN_COOKIE, fresh, 600)
+        return reply
+    reply = response.redirect("/conversations")
+    set_cookie(reply, COOKIE, token, auth.SESSION_SECONDS)
+    return reply
+
+
+@accounts.post("/logout")
+@staff()
+async def logout(request: Request, session: auth.Session) -> response.HTTPResponse:
+    auth.log_out(request.app.ctx.engine, request.cookies.get(COOKIE))
+    reply = response.redirect("/login")
+    set_cookie(reply, COOKIE, "", 0)
+    return reply
+
+
+@accounts.get("/audit")
+@staff(role="admin")
+async def audit_log(request: Request, session: auth.Session) -> response.HTTPResponse:
+    with request.app.ctx.engine.connect() as db:
+        rows = db.execute(sa.select(audit).order_by(audit.c.id.desc()).limit(500)).fetchall()
+    return page("audit.html", session=session, rows=rows)
