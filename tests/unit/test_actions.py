@@ -185,3 +185,17 @@ def test_a_stale_article_warns_that_it_may_have_changed():
     turn = Turn(kb, tracker("ead fee", "work_permit.fees"), "ar", date(2099, 1, 1))
     reply = answer_article(turn, article.id)
     assert kb.say("ar", "stale_notice", date=article.reviewed.isoformat()) in reply.text
+
+
+def test_the_action_server_needs_no_rasa_core():
+    """The actions (and the handoff store they write to) import rasa-sdk, not Rasa: the action
+    server starts fast, small, and apart from Rasa's pins."""
+    import subprocess
+    import sys
+
+    from bot import ROOT
+
+    probe = "import sys, actions.actions; print(sorted(m for m in sys.modules if m == 'rasa' or m.startswith('rasa.')))"
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
