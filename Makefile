@@ -29,6 +29,10 @@ train: setup
 /usr/bin/chromium:
 	apt-get update -qq && apt-get install -y -qq chromium
 
+# tests/system/test_deploy.py renders deploy/kubernetes with `kubectl kustomize` (no cluster needed).
+/usr/bin/kubectl:
+	apt-get update -qq && apt-get install -y -qq kubernetes-client
+
 # The one-minute verdict, no servers needed: lint, format, types, Rasa's data validation, unit tests.
 check: setup
 	$(PY) -m ruff check .
@@ -39,7 +43,7 @@ check: setup
 
 # Everything: the check, the knowledge base as of today (review dates), then the system tests on the
 # trained model, real servers, PostgreSQL, Redis and a browser.
-test: check /usr/bin/chromium
+test: check /usr/bin/chromium /usr/bin/kubectl
 	$(PY) -m bot kb check
 	$(PY) -m bot train
 	$(PY) -m pytest -q tests/system

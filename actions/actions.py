@@ -100,7 +100,10 @@ class AssistantAction(Action, ABC):
         language = reply_language(tracker.get_slot(Slot.LANGUAGE), tracker.latest_message.get("language"), kb.default_language)
         turn = Turn(kb, tracker, language, date.today())
         if tracker.get_slot(Slot.OPTED_OUT) and turn.opt_out_keyword != START:
-            return []  # after STOP the assistant stays silent until START
+            # After STOP the assistant stays silent until START, and says so to the channel: an
+            # empty reply without this mark means the action server failed.
+            dispatcher.utter_message(silent=True)
+            return []
         reply = self.reply(turn)
         script = chinese_script(turn.text) if turn.language == "zh" else None
         send(dispatcher, turn, reply, script=script or tracker.get_slot(Slot.CHINESE_SCRIPT))
@@ -238,9 +241,8 @@ class ActionLocation(AssistantAction):
     def respond(self, turn: Turn) -> Reply:
         zip_code = find_zip(turn.text)
         if not zip_code:
-            # Echo only digits: a reply must never repeat what a person wrote (it could be an SSN).
-            written = next(turn.tracker.get_latest_entity_values(Entity.ZIP), None) or "".join(filter(str.isdigit, turn.text))[:5]
-            return Reply(turn.say("zip_unknown", zip=written), [])
+            # Never repeat the digits: what looked like a ZIP code could be part of an SSN or a phone.
+            return Reply(turn.say("zip_unknown"), [])
         ranking = turn.tracker.latest_message.get("intent_ranking") or []
         mentioned = [r["name"] for r in ranking if r["name"] in FINDER_ARTICLES and r["confidence"] >= self.MENTIONED]
         if mentioned:

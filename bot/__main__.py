@@ -134,13 +134,16 @@ def purge(args: argparse.Namespace) -> int:
     if not hasattr(store, "purge"):
         raise SystemExit(f"{args.endpoints}: the tracker store must be bot.privacy.store.RedactingSQLTrackerStore")
     from bot import handoffs
+    from bot.channels.claims import Claims
     from bot.database import engine_for
 
     engine = engine_for(args.endpoints)
     purged = store.purge(args.days)
     requests = handoffs.forget(purged, engine) + handoffs.purge(engine, args.days)
+    deliveries = Claims(engine).purge()
     print(f"deleted {len(purged)} conversation(s) idle for more than {args.days:g} days")
     print(f"deleted {requests} contact request(s) of those conversations or older than that")
+    print(f"deleted {deliveries} record(s) of webhook deliveries older than a day")
     return 0
 
 
@@ -150,16 +153,41 @@ def sms_cost(args: argparse.Namespace) -> int:
     return run_cost()
 
 
-def users_add(args: argparse.Namespace) -> int:
+def _new_password() -> str:
+    """A password typed at the terminal (not echoed), or the first line of standard input."""
     import getpass
 
+    return getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
+
+
+def users_add(args: argparse.Namespace) -> int:
     from bot.console.auth import add_user
     from bot.database import engine_for
 
-    password = getpass.getpass("Password: ") if sys.stdin.isatty() else sys.stdin.readline().rstrip("\n")
-    add_user(engine_for(args.endpoints), args.name, args.role, password)
+    try:
+        add_user(engine_for(args.endpoints), args.name, args.role, _new_password())
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
     print(f"{args.role} {args.name} can sign in to the console")
     return 0
+
+
+def users_reset(args: argparse.Namespace) -> int:
+    from bot.console.auth import reset_password
+    from bot.database import engine_for
+
+    try:
+        reset_password(engine_for(args.endpoints), args.name, _new_password(), by="cli")
+    except (LookupError, ValueError) as error:
+        raise SystemExit(f"error: {error.args[0]}") from None
+    print(f"new password set for {args.name}; their sessions have ended")
+    return 0
+
+
+def action_server(args: argparse.Namespace) -> int:
+    from bot.action_server import serve as serve_actions
+
+    return serve_actions(args.host, args.port)
 
 
 def console(args: argparse.Namespace) -> int:
@@ -168,7 +196,7 @@ def console(args: argparse.Namespace) -> int:
     quiet()
     from bot.console.app import serve as serve_console
 
-    return serve_console(args.endpoints, args.port)
+    return serve_console(args.endpoints, args.host, args.port)
 
 
 def bench_console(args: argparse.Namespace) -> int:
@@ -244,8 +272,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--role", choices=["admin", "reviewer"], required=True)
     p.add_argument("--endpoints", type=Path, default=settings().endpoints)
     p.set_defaults(handler=users_add)
+    p = accounts.add_parser("reset", help="a new password for an account (read from standard input); its sessions end")
+    p.add_argument("name")
+    p.add_argument("--endpoints", type=Path, default=settings().endpoints)
+    p.set_defaults(handler=users_reset)
+
+    p = commands.add_parser("actions", help="the action server (127.0.0.1:5055; beyond loopback it needs ACTION_SERVER_TOKEN)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5055)
+    p.set_defaults(handler=action_server)
 
     p = commands.add_parser("console", help="the staff console (http://127.0.0.1:5002)")
+    p.add_argument("--host", default="127.0.0.1", help="where to listen (0.0.0.0 in a container behind a proxy)")
     p.add_argument("--port", type=int, default=settings().console_port)
     p.add_argument("--endpoints", type=Path, default=settings().endpoints)
     p.set_defaults(handler=console)

@@ -21,7 +21,7 @@ from rasa.utils.endpoints import EndpointConfig
 from rasa_sdk.executor import ActionExecutor
 
 from bot import ROOT
-from bot.channels.common import ReplyCollector
+from bot.channels.common import ReplyCollector, honest_stores
 from bot.training import ensure_model
 
 REST_CHANNEL = "rest"
@@ -79,6 +79,7 @@ class Assistant:
                 "lock_store": LockStore.create(configured.lock_store),
             }
         self.agent = Agent.load(str(model or ensure_model(ROOT)), action_endpoint=InProcessActions(), **stores)
+        honest_stores(self.agent)
 
     async def ask(self, text: str, conversation: str | None = None, channel: str = REST_CHANNEL) -> Answer:
         """Send `text` as a user of `channel` in `conversation` (a new one when None)."""

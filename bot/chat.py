@@ -12,12 +12,18 @@ import uuid
 
 
 def send(url: str, sender: str, text: str) -> list[str]:
-    """POST one message to Rasa's REST webhook; returns the texts of the replies (Rasa sends each
-    paragraph as its own message)."""
+    """POST one message to the REST channel; the texts of the replies. When the assistant cannot
+    take the turn (503) the reply is its apology, which is shown like any other."""
     body = json.dumps({"sender": sender, "message": text}).encode()
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return [m["text"] for m in json.load(response) if m.get("text")]
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            replies = json.load(response)
+    except urllib.error.HTTPError as error:
+        if error.code != 503:
+            raise
+        replies = json.load(error)
+    return [m["text"] for m in replies if m.get("text")]
 
 
 def chat(url: str) -> int:

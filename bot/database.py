@@ -48,6 +48,16 @@ def database_url(config: dict[str, Any]) -> sa.engine.URL | str:
 @cache
 def engine_for(endpoints: Path) -> sa.engine.Engine:
     """An engine on the tracker store's database, with our tables created."""
-    engine = sa.create_engine(database_url(tracker_store_config(endpoints)))
-    metadata.create_all(engine)
+    engine = sa.create_engine(database_url(tracker_store_config(endpoints)), hide_parameters=True)
+    create_tables(engine)
     return engine
+
+
+def create_tables(engine: sa.engine.Engine, tables: list[sa.Table] | None = None) -> None:
+    """Create our tables that do not exist yet. Several instances starting at once may race to
+    create the same table, and PostgreSQL then refuses the loser with a unique violation in its
+    catalogue; looking again finds the winner's table."""
+    try:
+        metadata.create_all(engine, tables=tables)
+    except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
+        metadata.create_all(engine, tables=tables)

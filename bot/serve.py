@@ -1,27 +1,24 @@
-"""`python -m bot run`: train if the data changed, then run Rasa and the action server together.
-
-The processes are in `Procfile` and supervised by honcho, so one Ctrl-C stops both.
-"""
+"""`python -m bot run`: train if the inputs changed, then run the Procfile's processes (Rasa, the
+action server, the staff console) under our supervisor, which restarts any that stops."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 from bot import ROOT
+from bot.supervisor import supervise
+from bot.training import model_is_current
 
 
 def serve() -> int:
-    from bot.quiet import quiet
-
-    quiet()
-    from bot.training import train
-
-    print("Checking the model (trains only if config, domain or data changed)…", flush=True)
-    train(ROOT)
-    bin_dir = Path(sys.executable).parent
-    os.environ["PATH"] = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    if not model_is_current(ROOT):
+        print("Training the model (config, domain, data or NLU code changed)…", flush=True)
+        # In a process of its own: this one stays small while it supervises.
+        subprocess.run([sys.executable, "-m", "bot", "train"], cwd=ROOT, check=True)
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     print(
         "\nStarting the assistant. When 'Rasa server is up and running' appears, talk to it from a\n"
         "second terminal with:  .venv/bin/python -m bot chat\n"
@@ -30,4 +27,4 @@ def serve() -> int:
         flush=True,
     )
     os.chdir(ROOT)
-    os.execv(bin_dir / "honcho", ["honcho", "start", "-f", str(ROOT / "Procfile")])
+    return supervise(ROOT / "Procfile")

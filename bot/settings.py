@@ -37,7 +37,9 @@ class Settings:
     retention_days: float
     """BOT_RETENTION_DAYS: conversations idle longer than this are purged."""
     console_port: int
-    """CONSOLE_PORT: where the staff console listens (127.0.0.1)."""
+    """CONSOLE_PORT: where the staff console listens."""
+    action_server_token: str
+    """ACTION_SERVER_TOKEN: the shared secret Rasa sends to the action server (production profile)."""
 
     def secret_problem(self) -> str | None:
         """Why the deployment secret cannot be used, or None when it can."""
@@ -64,4 +66,5 @@ def settings() -> Settings:
         endpoints=ROOT / env.get("ENDPOINTS", "endpoints.yml"),
         retention_days=float(env.get("BOT_RETENTION_DAYS", 90)),
         console_port=int(env.get("CONSOLE_PORT", 5002)),
+        action_server_token=env.get("ACTION_SERVER_TOKEN", ""),
     )

@@ -37,13 +37,19 @@ def _fingerprint_path(root: Path) -> Path:
     return root / "models" / f"{MODEL_NAME}.inputs"
 
 
+def model_is_current(root: Path) -> bool:
+    """Whether the model was made from the inputs as they are now."""
+    model, recorded = model_path(root), _fingerprint_path(root)
+    return model.exists() and recorded.exists() and recorded.read_text() == fingerprint(root)
+
+
 def train(root: Path, force: bool = False) -> Path:
     """Train the model for the project at `root` unless one made from the same inputs exists;
     returns the model file."""
+    if not force and model_is_current(root):
+        return model_path(root)
     current = fingerprint(root)
-    model, recorded = model_path(root), _fingerprint_path(root)
-    if not force and model.exists() and recorded.exists() and recorded.read_text() == current:
-        return model
+    recorded = _fingerprint_path(root)
     from rasa.api import train as rasa_train
 
     result = rasa_train(

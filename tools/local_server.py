@@ -1,7 +1,7 @@
 """Starting the assistant exactly as `make run` does, on chosen ports and a scratch database.
 
-The server tests and `make bench` use it, so what they measure is the real run command: honcho,
-the Rasa server with the REST channel, and the action server.
+The server tests, `make bench` and `make soak` use it, so what they measure is the real run
+command: the supervisor (bot/supervisor.py), the Rasa server and the action server.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ class RunningAssistant:
     process: subprocess.Popen
     seconds_to_ready: float
     log: Path
+    actions_port: int
 
     def send(self, sender: str, text: str) -> str:
         """One message over the REST channel; the reply as a person reads it.
@@ -39,15 +40,29 @@ class RunningAssistant:
         """
         return "\n\n".join(chat.send(f"{self.url}/webhooks/rest/webhook", sender, text))
 
+    def processes(self) -> list[tuple[int, int, str]]:
+        """(pid, resident kB, command line) of every process of the assistant: the supervisor, the
+        shells it starts, Rasa, the action server and the console."""
+        table = subprocess.run(["ps", "-e", "-o", "pid=,ppid=,rss=,args="], capture_output=True, text=True).stdout
+        rows = [line.split(maxsplit=3) for line in table.splitlines() if line.strip()]
+        tree = {self.process.pid}
+        for _ in range(5):  # supervisor -> shell -> python: a few generations are enough
+            tree |= {int(pid) for pid, parent, *_ in rows if int(parent) in tree}
+        return [(int(pid), int(rss), args[0] if args else "") for pid, _, rss, *args in rows if int(pid) in tree]
+
     def rss_megabytes(self) -> float:
-        """Resident memory of the whole process tree: honcho, Rasa and the action server."""
-        table = subprocess.run(["ps", "-e", "-o", "pid=,ppid=,rss="], capture_output=True, text=True).stdout
-        rows = [tuple(map(int, line.split())) for line in table.splitlines() if line.strip()]
-        tree, kilobytes = {self.process.pid}, 0
-        for _ in range(5):  # honcho -> shell -> rasa: a few generations are enough
-            tree |= {pid for pid, parent, _ in rows if parent in tree}
-        kilobytes = sum(rss for pid, _, rss in rows if pid in tree)
-        return kilobytes / 1024
+        """Resident memory of the whole process tree."""
+        return sum(rss for _, rss, _ in self.processes()) / 1024
+
+    def action_server_up(self) -> bool:
+        return _ready(f"http://127.0.0.1:{self.actions_port}/health")
+
+    def kill_action_server(self) -> None:
+        """Kill the action server as a crash would (SIGKILL); the supervisor starts it again."""
+        for pid, _, command in self.processes():
+            if f"bot actions --port {self.actions_port}" in command and not command.startswith("/bin/sh"):
+                os.kill(pid, signal.SIGKILL)
+        wait_for(lambda: not self.action_server_up(), timeout=10, what="the action server to stop")
 
 
 def _ready(url: str) -> bool:
@@ -105,7 +120,7 @@ def running_assistant(
 
     try:
         wait_for(up, timeout=timeout, what=f"the assistant to start (log: {log})", interval=0.2)
-        yield RunningAssistant(url, database, process, time.monotonic() - started, log)
+        yield RunningAssistant(url, database, process, time.monotonic() - started, log, actions_port)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

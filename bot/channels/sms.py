@@ -1,9 +1,14 @@
 """SMS over Twilio, as a Rasa input channel named `sms` (webhook: /webhooks/sms/webhook).
 
-Unlike Rasa's built-in Twilio connector, every request's X-Twilio-Signature is checked with the
-`twilio` library's validator; the phone number becomes a keyed pseudonym before anything else
-sees it; a webhook Twilio retries (same MessageSid) is answered again but processed once; and the
-reply goes back in the webhook response as TwiML, so the number is never needed afterwards.
+Unlike Rasa's built-in Twilio connector:
+- a request is refused cheaply before anything else: a body larger than any Twilio webhook, then a
+  missing or wrong X-Twilio-Signature (checked with the `twilio` library's validator);
+- the phone number becomes a keyed pseudonym before anything else sees it;
+- each MessageSid is claimed once, before the turn, in the tracker store's database: a retried
+  webhook gets the same reply without a second turn, on any instance, even after a restart;
+- when the assistant cannot take the turn (store, Redis or action server down) the person gets
+  "please try again in a few minutes" in their language and the claim is released;
+- the reply goes back in the webhook response as TwiML, so the number is never needed afterwards.
 
 Settings (bot.settings): TWILIO_AUTH_TOKEN and BOT_SECRET_KEY (without them the channel refuses
 every request with 503, so the assistant still runs locally with no accounts), SMS_WEBHOOK_URL.
@@ -11,27 +16,37 @@ every request with 503, so the assistant still runs locally with no accounts), S
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections import OrderedDict
 from typing import Any
 from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import InputChannel
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.channels.common import OnNewMessage, converse, delete_conversation
+from bot.channels.claims import BUSY, WORKING, Claim, Claims, claims_on
+from bot.channels.common import OnNewMessage, TurnFailed, apology, delete_conversation, honest_stores, take_turn
 from bot.keywords import DELETE, keyword
 from bot.privacy.pseudonym import pseudonym
 from bot.privacy.redact import install_log_redaction
+from bot.privacy.store import unwrap
 from bot.settings import settings
 from bot.sms_encoding import fold, restore_at_signs
 
 logger = logging.getLogger(__name__)
 CHANNEL = "sms"
+MAX_FORM_BYTES = 64 * 1024
+"""Twilio's webhook is a small form: a body of at most 1,600 characters plus a few dozen fields
+and media URLs. Anything larger is refused before it is parsed."""
+MAX_REQUEST_BYTES = 1024 * 1024
+"""Sanic allows 100 MB per request; the whole Rasa server gets 1 MB (set when it starts)."""
+BUSY_WAIT_SECONDS = 15
+"""A retry that arrives while the first delivery is still being answered waits this long for its
+reply (Twilio itself gives up on a webhook after 15 s)."""
 
 
 def twiml(text: str | None) -> response.HTTPResponse:
@@ -53,23 +68,9 @@ def configured_validator() -> RequestValidator | None:
     return RequestValidator(settings().twilio_auth_token)
 
 
-class RecentReplies:
-    """Replies by MessageSid for a day, so a retried webhook gets the same answer unprocessed."""
-
-    def __init__(self, capacity: int = 10_000, seconds: float = 86_400) -> None:
-        self.capacity, self.seconds = capacity, seconds
-        self.replies: OrderedDict[str, tuple[float, str | None]] = OrderedDict()
-
-    def get(self, sid: str) -> tuple[bool, str | None]:
-        entry = self.replies.get(sid)
-        if entry and time.monotonic() - entry[0] < self.seconds:
-            return True, entry[1]
-        return False, None
-
-    def put(self, sid: str, text: str | None) -> None:
-        self.replies[sid] = (time.monotonic(), text)
-        while len(self.replies) > self.capacity:
-            self.replies.popitem(last=False)
+def media_count(params: dict[str, str]) -> int:
+    value = params.get("NumMedia") or "0"
+    return int(value) if value.isdigit() else 0
 
 
 class SmsInput(InputChannel):
@@ -87,10 +88,17 @@ class SmsInput(InputChannel):
         self.validator = configured_validator()
         self.public_url = settings().sms_webhook_url
         self.fold_languages = set(fold_languages)
-        self.recent = RecentReplies()
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         sms = Blueprint("sms_webhook", __name__)
+
+        @sms.listener("before_server_start")
+        async def limit_request_size(app: Sanic, loop: Any) -> None:
+            app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, MAX_REQUEST_BYTES)
+
+        @sms.listener("after_server_start")
+        async def fail_loudly(app: Sanic, loop: Any) -> None:
+            honest_stores(app.ctx.agent)
 
         @sms.route("/", methods=["GET"])
         async def health(request: Request) -> response.HTTPResponse:
@@ -100,11 +108,12 @@ class SmsInput(InputChannel):
         async def receive(request: Request) -> response.HTTPResponse:
             if self.validator is None:
                 return response.text("the SMS channel is not configured", status=503)
+            if len(request.body) > MAX_FORM_BYTES:
+                return response.text("request too large", status=413)
             # Twilio posts urlencoded fields; a picture arrives with an empty "Body=", which is signed
             # too, and Sanic's own form parsing drops blank values.
-            params = {
-                key: values[0] for key, values in parse_qs(request.body.decode(errors="replace"), keep_blank_values=True).items()
-            }
+            form = parse_qs(request.body.decode(errors="replace"), keep_blank_values=True)
+            params = {key: values[0] for key, values in form.items()}
             signature = request.headers.get("X-Twilio-Signature", "")
             if not self.validator.validate(self.public_url or request.url, params, signature):
                 logger.warning("SMS webhook refused: missing or invalid X-Twilio-Signature")
@@ -112,24 +121,52 @@ class SmsInput(InputChannel):
             sid, number = params.get("MessageSid"), params.get("From")
             if not sid or not number:
                 return response.text("bad request", status=400)
-            seen, text = self.recent.get(sid)
-            if not seen:
-                text = await self.handle(on_new_message, request.app.ctx.agent.tracker_store, pseudonym(CHANNEL, number), params)
-                self.recent.put(sid, text)
+            agent = request.app.ctx.agent
+            sender = pseudonym(CHANNEL, number)
+            try:
+                claims = claims_on(unwrap(agent.tracker_store).engine)
+                claim = claims.claim(f"{CHANNEL}:{sid}")
+            except Exception as error:  # the database is down: nothing can be processed safely
+                logger.error(f"SMS {sid} not claimed: {type(error).__name__}")
+                return twiml(await apology(agent, sender, params.get("Body") or ""))
+            if claim.state == BUSY:
+                claim = await self.wait_for_answer(claims, claim)
+            if claim.state != WORKING:
+                return twiml(claim.reply)
+            try:
+                text = await self.handle(on_new_message, agent, sender, params)
+            except TurnFailed as failed:
+                if failed.processed:  # stored without an answer: answer the retry with the apology too
+                    claims.answered(claim, failed.apology)
+                else:
+                    claims.release(claim)
+                return twiml(failed.apology)
+            claims.answered(claim, text)
             return twiml(text)
 
         return sms
 
-    async def handle(self, on_new_message: OnNewMessage, tracker_store: Any, sender: str, params: dict[str, str]) -> str | None:
+    async def wait_for_answer(self, claims: Claims, claim: Claim) -> Claim:
+        """The reply of a delivery that another request is answering right now (a retry that came
+        in while the first was still in progress), once it has one."""
+        deadline = time.monotonic() + BUSY_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+            current = claims.current(claim.key)
+            if current is None or current.state != WORKING:
+                return claims.claim(claim.key) if current is None else current
+        return Claim(claim.key, BUSY, None)  # still not answered: an empty TwiML, the first delivery answers
+
+    async def handle(self, on_new_message: OnNewMessage, agent: Any, sender: str, params: dict[str, str]) -> str | None:
         """The reply to one SMS, or None when the assistant stays silent (after STOP).
 
         A picture with text is answered from the text; a picture alone is marked as media, so the
         action asks kindly for words, in the conversation's language."""
         body = restore_at_signs((params.get("Body") or "").strip())
         if keyword(body) == DELETE:
-            return await delete_conversation(tracker_store, sender)
-        picture_only = not body and int(params.get("NumMedia") or 0) > 0
-        reply = await converse(on_new_message, body, sender, CHANNEL, media=picture_only)
+            return await delete_conversation(agent, sender)
+        picture_only = not body and media_count(params) > 0
+        reply = await take_turn(agent, on_new_message, body, sender, CHANNEL, media=picture_only, message_id=params["MessageSid"])
         if not reply.text:
             return None
         return fold(reply.text) if reply.language in self.fold_languages else reply.text

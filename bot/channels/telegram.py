@@ -2,9 +2,11 @@
 
 Updates are parsed with python-telegram-bot's `Update` and replies sent with its `Bot`: menus
 become inline keyboards, long replies are split under Telegram's 4,096-character limit. Unlike
-Rasa's built-in connector, the webhook's secret-token header is checked, an update Telegram
-retries (same update_id) is processed once, non-text updates get a kind answer, and the chat id
-becomes a keyed pseudonym: it is used to reply, never stored.
+Rasa's built-in connector, the webhook's secret-token header is checked; each update_id is claimed
+once in the tracker store's database and counts as handled only when its reply was sent (a retry
+re-sends a reply that failed, and never takes a second turn); non-text updates get a kind answer;
+when the assistant cannot take the turn the person gets "please try again" in their language; and
+the chat id becomes a keyed pseudonym: it is used to reply, never stored.
 
 Settings (bot.settings): TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_SECRET and BOT_SECRET_KEY (without
 them the channel refuses every request with 503); TELEGRAM_API_URL to use another Bot API server.
@@ -13,20 +15,23 @@ them the channel refuses every request with 503); TELEGRAM_API_URL to use anothe
 from __future__ import annotations
 
 import hmac
+import json
 import logging
-from collections import OrderedDict
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
+from telegram.error import TelegramError
 
-from bot.channels.common import OnNewMessage, converse, delete_conversation
+from bot.channels.claims import BUSY, SENT, WORKING, claims_on
+from bot.channels.common import OnNewMessage, Outgoing, TurnFailed, apology, delete_conversation, honest_stores, take_turn
 from bot.keywords import DELETE, keyword
 from bot.privacy.pseudonym import pseudonym
 from bot.privacy.redact import install_log_redaction
+from bot.privacy.store import unwrap
 from bot.settings import settings
 
 logger = logging.getLogger(__name__)
@@ -34,6 +39,8 @@ CHANNEL = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 COMMANDS = {"/start": "/start", "/help": "/help_menu", "/language": "/change_language"}
 DELETE_COMMAND = "/delete"
+MAX_UPDATE_BYTES = 256 * 1024
+"""A Telegram update is a few kilobytes; anything much larger is refused before it is parsed."""
 
 
 def make_bot() -> Bot | None:
@@ -72,22 +79,6 @@ def keyboard(menu: list[str]) -> InlineKeyboardMarkup | None:
     )
 
 
-class RecentUpdates:
-    """The last update ids seen, so a retried update is processed once."""
-
-    def __init__(self, capacity: int = 10_000) -> None:
-        self.capacity = capacity
-        self.ids: OrderedDict[int, None] = OrderedDict()
-
-    def seen(self, update_id: int) -> bool:
-        if update_id in self.ids:
-            return True
-        self.ids[update_id] = None
-        while len(self.ids) > self.capacity:
-            self.ids.popitem(last=False)
-        return False
-
-
 class TelegramInput(InputChannel):
     @classmethod
     def name(cls) -> str:
@@ -101,10 +92,13 @@ class TelegramInput(InputChannel):
         install_log_redaction()
         self.bot = make_bot()
         self.secret = settings().telegram_webhook_secret
-        self.recent = RecentUpdates()
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         telegram = Blueprint("telegram_webhook", __name__)
+
+        @telegram.listener("after_server_start")
+        async def fail_loudly(app: Sanic, loop: Any) -> None:
+            honest_stores(app.ctx.agent)
 
         @telegram.route("/", methods=["GET"])
         async def health(request: Request) -> response.HTTPResponse:
@@ -114,26 +108,61 @@ class TelegramInput(InputChannel):
         async def receive(request: Request) -> response.HTTPResponse:
             if self.bot is None:
                 return response.text("the Telegram channel is not configured", status=503)
-            if not hmac.compare_digest(request.headers.get(SECRET_HEADER, ""), self.secret):
+            given = request.headers.get(SECRET_HEADER, "").encode(errors="replace")
+            if not hmac.compare_digest(given, self.secret.encode()):
                 logger.warning("Telegram webhook refused: missing or wrong secret token")
                 return response.text("forbidden", status=403)
+            if len(request.body) > MAX_UPDATE_BYTES:
+                return response.text("request too large", status=413)
             try:
-                update = Update.de_json(request.json, self.bot)
+                update = Update.de_json(json.loads(request.body), self.bot)
             except Exception:  # malformed JSON or not an Update: nothing to answer
                 return response.text("bad request", status=400)
-            if update is None or self.recent.seen(update.update_id):
-                return response.text("ok")
-            await self.handle(on_new_message, request.app.ctx.agent.tracker_store, update)
-            return response.text("ok")
+            chat = update.effective_chat if update else None
+            if update is None or chat is None or update.edited_message:
+                return response.text("ok")  # edits and service updates: nothing new to answer
+            return await self.deliver(on_new_message, request.app.ctx.agent, update, chat.id)
 
         return telegram
 
-    async def handle(self, on_new_message: OnNewMessage, tracker_store: Any, update: Update) -> None:
+    async def deliver(self, on_new_message: OnNewMessage, agent: Any, update: Update, chat_id: int) -> response.HTTPResponse:
+        """Answer an update exactly once. It counts as handled only once its reply was sent: a retry
+        of an update whose reply could not be sent re-sends the stored reply without a second turn."""
+        try:
+            claims = claims_on(unwrap(agent.tracker_store).engine)
+            claim = claims.claim(f"{CHANNEL}:{update.update_id}")
+        except Exception as error:  # the database is down: nothing can be processed safely
+            logger.error(f"Telegram update {update.update_id} not claimed: {type(error).__name__}")
+            text = update.effective_message.text if update.effective_message else ""
+            await self.send(chat_id, Outgoing(await apology(agent, pseudonym(CHANNEL, str(chat_id)), text or "")))
+            return response.text("ok")
+        if claim.state == SENT:
+            return response.text("ok")
+        if claim.state == BUSY:
+            return response.text("in progress", status=503)  # Telegram retries; the first delivery answers
+        if claim.state == WORKING:
+            try:
+                outgoing = await self.handle(on_new_message, agent, update, chat_id)
+            except TurnFailed as failed:
+                if not failed.processed:
+                    claims.release(claim)
+                    await self.send(chat_id, Outgoing(failed.apology))
+                    return response.text("ok")
+                outgoing = Outgoing(failed.apology)
+            claims.answered(claim, json.dumps({"text": outgoing.text, "menu": outgoing.menu}))
+        stored = json.loads(claim.reply or "{}")
+        try:
+            await self.send(chat_id, Outgoing(stored.get("text") or "", menu=stored.get("menu") or []))
+        except TelegramError as error:  # not sent: Telegram's retry re-sends the stored reply
+            logger.error(f"Telegram reply to update {update.update_id} not sent: {error}")
+            return response.text("reply not sent", status=502)
+        claims.sent(claim)
+        return response.text("ok")
+
+    async def handle(self, on_new_message: OnNewMessage, agent: Any, update: Update, chat_id: int) -> Outgoing:
+        """The reply to one update (empty after STOP: the assistant stays silent)."""
         assert self.bot is not None  # the webhook refuses every request (503) without one
-        chat = update.effective_chat
-        if chat is None or update.edited_message:
-            return  # edits and service updates: nothing new to answer
-        sender = pseudonym(CHANNEL, str(chat.id))
+        sender = pseudonym(CHANNEL, str(chat_id))
         if update.callback_query:
             await update.callback_query.answer()
             text = update.callback_query.data or ""
@@ -141,11 +170,12 @@ class TelegramInput(InputChannel):
             text = (update.effective_message.text or "").strip() if update.effective_message else ""
         command = text.split("@")[0].lower()  # "/start@SomeBot" in groups
         if command == DELETE_COMMAND or keyword(text) == DELETE:
-            await self.bot.send_message(chat.id, await delete_conversation(tracker_store, sender))
-            return
-        reply = await converse(on_new_message, COMMANDS.get(command) or text, sender, CHANNEL, media=not text)
-        if not reply.text:
-            return  # after STOP: silent
-        parts = split(reply.text)
+            return Outgoing(await delete_conversation(agent, sender))
+        message_id = f"update-{update.update_id}"
+        return await take_turn(agent, on_new_message, COMMANDS.get(command) or text, sender, CHANNEL, not text, message_id)
+
+    async def send(self, chat_id: int, outgoing: Outgoing) -> None:
+        assert self.bot is not None
+        parts = split(outgoing.text)
         for number, part in enumerate(parts, 1):
-            await self.bot.send_message(chat.id, part, reply_markup=keyboard(reply.menu) if number == len(parts) else None)
+            await self.bot.send_message(chat_id, part, reply_markup=keyboard(outgoing.menu) if number == len(parts) else None)

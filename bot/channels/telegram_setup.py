@@ -31,16 +31,28 @@ async def set_webhook(url: str, secret: str) -> None:
 
 
 async def poll(rasa_url: str, secret: str, idle_seconds: int = 25) -> None:
-    """Forward updates until interrupted."""
+    """Forward updates until interrupted. An update counts as delivered only when the assistant
+    answered it with 200: otherwise it is fetched and forwarded again after a pause, like
+    Telegram's own webhook retries (the assistant claims each update once, so nothing doubles)."""
     webhook = f"{rasa_url.rstrip('/')}/webhooks/telegram/webhook"
     async with _bot() as bot, httpx.AsyncClient(timeout=120) as client:
         await bot.delete_webhook()  # Telegram delivers by webhook or by polling, never both
         offset = None
+        pause = 1.0
         print(f"Polling Telegram; forwarding updates to {webhook}", flush=True)
         while True:
             for update in await bot.get_updates(offset=offset, timeout=idle_seconds, allowed_updates=ALLOWED_UPDATES):
-                answer = await client.post(webhook, json=update.to_dict(), headers={SECRET_HEADER: secret})
-                answer.raise_for_status()
+                try:
+                    answer = await client.post(webhook, json=update.to_dict(), headers={SECRET_HEADER: secret})
+                    delivered = answer.status_code == 200
+                except httpx.HTTPError:
+                    delivered = False
+                if not delivered:
+                    print(f"update {update.update_id} not delivered; retrying in {pause:.0f} s", flush=True)
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, 60)
+                    break
+                pause = 1.0
                 offset = update.update_id + 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 
 import sqlalchemy as sa
@@ -29,16 +30,21 @@ async def login(request: Request) -> response.HTTPResponse:
     if not auth.csrf_ok(auth.Session("", "", expected), request.form.get("csrf")):
         return response.text("invalid or missing CSRF token", status=403)
     name = request.form.get("name", "")
-    attempts = request.app.ctx.attempts
-    if attempts.blocked(name):
-        return page("login.html", status=429, csrf=expected, blocked=True)
-    token = auth.log_in(request.app.ctx.engine, name, request.form.get("password", ""))
+    client = request.remote_addr or request.ip  # remote_addr: from a proxy's headers, if the deployment trusts one
+    throttle: auth.LoginThrottle = request.app.ctx.throttle
+    waiting = throttle.attempt(client, name)
+    if waiting:  # even a right password waits: guessing must not go faster
+        seconds = math.ceil(waiting)
+        reply = page("login.html", status=429, csrf=expected, wait=seconds)
+        reply.headers["Retry-After"] = str(seconds)
+        return reply
+    token = await auth.in_thread(auth.log_in, request.app.ctx.engine, name, request.form.get("password", ""))
     if token is None:
-        attempts.failed(name)
         fresh = secrets.token_urlsafe(24)
         reply = page("login.html", status=401, csrf=fresh, error=True)
         set_cookie(reply, LOGIN_COOKIE, fresh, 600)
         return reply
+    throttle.succeeded(client, name)
     reply = response.redirect("/conversations")
     set_cookie(reply, COOKIE, token, auth.SESSION_SECONDS)
     return reply

@@ -23,6 +23,7 @@ from bot.console.index import EVENTS, refresh
 from bot.console.web import HEADERS, page, staff
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # past the last page all the same, and an offset every database takes
 FLAGS = {
     "unsure": conversation_index.c.unsure.is_(True),
     "person": conversation_index.c.asked_person.is_(True),
@@ -33,6 +34,7 @@ conversations = Blueprint("conversations")
 
 
 def conversation_filters(args: dict[str, str]) -> list[Any]:
+    """The WHERE clauses of the list's filters; ValueError for a date that is not YYYY-MM-DD."""
     where: list[Any] = []
     index = conversation_index.c
     if args.get("from"):
@@ -67,8 +69,14 @@ async def conversation_list(request: Request, session: auth.Session) -> response
     engine = request.app.ctx.engine
     refresh(engine)
     args = {key: request.args.get(key, "").strip() for key in ("from", "to", "language", "channel", "intent", "flag", "q")}
-    number = max(1, int(request.args.get("page", "1") or 1))
-    where = conversation_filters(args)
+    try:
+        number = min(max(1, int(request.args.get("page", "1") or 1)), MAX_PAGE)
+    except ValueError:
+        return response.text("page must be a number", status=400)
+    try:
+        where = conversation_filters(args)
+    except ValueError:
+        return response.text("dates must look like 2026-11-30", status=400)
     with engine.connect() as db:
         total = db.execute(sa.select(sa.func.count()).select_from(conversation_index).where(*where)).scalar()
         rows = db.execute(
@@ -107,6 +115,8 @@ async def conversation(request: Request, session: auth.Session, sender: str) -> 
 @conversations.post("/conversations/<sender>/review")
 @staff()
 async def save_review(request: Request, session: auth.Session, sender: str) -> response.HTTPResponse:
+    if len(sender) > reviews.c.sender_id.type.length:
+        return response.text("no such conversation", status=404)
     values = {"reviewed": request.form.get("reviewed") == "on", "tags": request.form.get("tags", "")[:255],
               "note": request.form.get("note", "")[:5000], "updated_by": session.user, "updated_at": time.time()}  # fmt: skip
     with request.app.ctx.engine.begin() as db:

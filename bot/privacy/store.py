@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import BotUttered, Event
 
 from bot.privacy.redact import redact_value
@@ -32,6 +32,15 @@ def unwrap(store: Any) -> Any:
 
 
 class RedactingSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # After a database outage the pool holds dead connections; pre-ping swaps them for live ones
+        # instead of failing the first turn after recovery.
+        old: sa.engine.Engine = getattr(self, "engine")  # noqa: B009 (set by SQLTrackerStore, untyped)
+        self.engine = sa.create_engine(old.url, pool_pre_ping=True, hide_parameters=True, **create_engine_kwargs(str(old.url)))
+        old.dispose()
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
     def _additional_events(self, session: Any, tracker: Any) -> Iterator[Event]:
         return (redacted(event) for event in super()._additional_events(session, tracker))
 

@@ -20,6 +20,7 @@ class FakeTelegram:
         self.sent: list[dict[str, Any]] = []  # sendMessage calls
         self.calls: list[str] = []  # every method called
         self.queued: list[dict[str, Any]] = []  # updates for getUpdates
+        self.failing_sends = 0  # the next this many sendMessage calls fail as Telegram does (502)
         self.loop = asyncio.new_event_loop()
         self.ready = threading.Event()
         self.thread = threading.Thread(target=self._serve, daemon=True)
@@ -57,6 +58,9 @@ class FakeTelegram:
             params = {k: v for k, v in (await request.post()).items()}
         if method == "getMe":
             result: Any = {"id": 4242, "is_bot": True, "first_name": "Test", "username": "test_bot"}
+        elif method == "sendMessage" and self.failing_sends:
+            self.failing_sends -= 1
+            return web.json_response({"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502)
         elif method == "sendMessage":
             markup = params.get("reply_markup")
             params["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup

@@ -4,29 +4,29 @@ store read back — SQLite and the local PostgreSQL — to prove nothing private
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import random
+import string
 import subprocess
 import sys
+import time
 import urllib.error
-import urllib.parse
 import urllib.request
 import uuid
-import xml.etree.ElementTree as ElementTree
 
 import pytest
 from fake_telegram import FakeTelegram, button_update, photo_update, text_update
-from scratch import postgres_database, production_environment, query
-from twilio.request_validator import RequestValidator
+from planted import PLANTED_BY_LANGUAGE, PLANTED_DETAILS
 
 from bot import ROOT
 from bot.knowledge.loader import knowledge
 from tools.local_server import running_assistant
+from tools.scratch import everything_in, postgres_database, production_environment, query
 from tools.waiting import wait_for
+from tools.webhooks import PHONE, SECRET, channel_environment, sms, telegram
 
-TOKEN = "test-twilio-auth-token"
-SECRET = "test-telegram-webhook-secret"
-PHONE = "+16175550123"
 CHAT_ID = 987654321
 PLANTED = ["A123456789", "123-45-6789", "ana.lopez@example.com", "617-555-0188", "IOE0912345678"]
 
@@ -39,15 +39,7 @@ def telegram_api():
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def server(request, tmp_path_factory, telegram_api):
-    env = {
-        "TWILIO_AUTH_TOKEN": TOKEN,
-        "BOT_SECRET_KEY": "a-long-random-deployment-secret",
-        "LOG_LEVEL": "DEBUG",
-        "TELEGRAM_BOT_TOKEN": "123:abc",
-        "TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "TELEGRAM_API_URL": telegram_api.url,
-        "SMS_WEBHOOK_URL": "http://127.0.0.1:5106/webhooks/sms/webhook",
-    }
+    env = channel_environment("http://127.0.0.1:5106", telegram_api.url) | {"LOG_LEVEL": "DEBUG"}
     workdir = tmp_path_factory.mktemp("channels")
     if request.param == "sqlite":
         with running_assistant(workdir, 5106, 5156, ROOT / "endpoints.yml", env) as running:
@@ -67,41 +59,6 @@ def stored(server, sql: str = "SELECT sender_id, data FROM events") -> str:
     if sql.endswith("FROM events"):  # decoded, so "cuánto" is found as written
         return "\n".join(f"{sender} {json.dumps(json.loads(data), ensure_ascii=False)}" for sender, data in rows)
     return "\n".join(" ".join(map(str, row)) for row in rows)
-
-
-def sms(
-    server, body: str, sid: str | None = None, phone: str = PHONE, sign: bool = True, tamper: dict | None = None, **extra: str
-) -> tuple[int, str | None]:
-    """POST a Twilio webhook; (status, the reply text or None when the TwiML has no message)."""
-    url = "http://127.0.0.1:5106/webhooks/sms/webhook"
-    params = {
-        "MessageSid": sid or f"SM{uuid.uuid4().hex}",
-        "From": phone,
-        "To": "+15550100000",
-        "Body": body,
-        "NumMedia": "0",
-        **extra,
-    }
-    headers = {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, params)} if sign else {}
-    params |= tamper or {}
-    request = urllib.request.Request(url, urllib.parse.urlencode(params).encode(), headers)
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            message = ElementTree.fromstring(response.read()).find("Message")
-            return response.status, None if message is None else message.text
-    except urllib.error.HTTPError as error:
-        return error.code, None
-
-
-def telegram(update: dict | bytes, secret: str | None = SECRET) -> int:
-    body = update if isinstance(update, bytes) else json.dumps(update).encode()
-    headers = {"Content-Type": "application/json"} | ({"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {})
-    request = urllib.request.Request("http://127.0.0.1:5106/webhooks/telegram/webhook", body, headers)
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
 
 
 # --- SMS ------------------------------------------------------------------------------------
@@ -182,9 +139,9 @@ def test_only_the_exact_keyword_erases(server):
 
 def test_telegram_refuses_a_missing_or_wrong_secret_and_malformed_json(server, telegram_api):
     sent = len(telegram_api.sent)
-    assert telegram(text_update(1, CHAT_ID, "hola"), secret=None) == 403
-    assert telegram(text_update(2, CHAT_ID, "hola"), secret="wrong") == 403
-    assert telegram(b"{not json", secret=SECRET) == 400
+    assert telegram(server, text_update(1, CHAT_ID, "hola"), secret=None) == 403
+    assert telegram(server, text_update(2, CHAT_ID, "hola"), secret="wrong") == 403
+    assert telegram(server, b"{not json", secret=SECRET) == 400
     assert len(telegram_api.sent) == sent  # a webhook answers only after handling: nothing can follow
 
 
@@ -192,7 +149,7 @@ def test_telegram_answers_with_buttons_and_a_retried_update_is_processed_once(se
     kb = knowledge()
     base = len(telegram_api.sent)
     update = text_update(100 + base, CHAT_ID, "我的工卡丢了怎么办")
-    assert telegram(update) == 200 and telegram(update) == 200
+    assert telegram(server, update) == 200 and telegram(server, update) == 200
     assert len(telegram_api.sent) == base + 1  # answered once; the retry was not processed again
     reply = telegram_api.sent[base]
     assert int(reply["chat_id"]) == CHAT_ID
@@ -202,7 +159,7 @@ def test_telegram_answers_with_buttons_and_a_retried_update_is_processed_once(se
     followup = kb.articles["work_permit.replace"].followups[0]
     assert buttons[0]["text"] == f"1. {kb.articles[followup].text['zh'].title}"
     # pressing the button answers that follow-up, in Chinese
-    assert telegram(button_update(200 + base, CHAT_ID, "1")) == 200
+    assert telegram(server, button_update(200 + base, CHAT_ID, "1")) == 200
     pressed = telegram_api.sent[-1]
     assert kb.articles[followup].text["zh"].full in pressed["text"]
 
@@ -211,11 +168,11 @@ def test_telegram_photo_and_delete_command(server, telegram_api):
     kb = knowledge()
     chat = CHAT_ID + 1
     base = len(telegram_api.sent)
-    telegram(text_update(300 + base, chat, "xin chào, tôi cần học tiếng Anh"))
-    telegram(photo_update(301 + base, chat))
+    telegram(server, text_update(300 + base, chat, "xin chào, tôi cần học tiếng Anh"))
+    telegram(server, photo_update(301 + base, chat))
     assert len(telegram_api.sent) == base + 2 and telegram_api.sent[-1]["text"] == kb.say("vi", "media")
     assert kb.say("vi", "media") in stored(server)  # what was stored is what the person received
-    telegram(text_update(302 + base, chat, "/delete"))
+    telegram(server, text_update(302 + base, chat, "/delete"))
     assert len(telegram_api.sent) == base + 3 and telegram_api.sent[-1]["text"] == kb.say("vi", "deleted")
     assert "tôi cần học tiếng Anh" not in stored(server)
 
@@ -248,16 +205,19 @@ def test_polling_mode_forwards_updates_from_the_bot_api(server, telegram_api):
 # --- Privacy --------------------------------------------------------------------------------
 
 
-def test_no_phone_number_telegram_id_or_planted_pii_is_stored_or_logged(server, telegram_api):
+def test_no_phone_number_telegram_id_or_planted_detail_in_any_language_is_stored_logged_or_repeated(server, telegram_api):
     phone = "+16175550177"
     sms(server, f"mi numero A es {PLANTED[0]} y mi seguro social {PLANTED[1]}, como renuevo mi permiso", phone=phone)
     sms(server, f"escribeme a {PLANTED[2]} o llamame al {PLANTED[3]}, recibo {PLANTED[4]}", phone=phone)
     assert knowledge().say("es", "handoff_offer") in sms(server, "quiero hablar con una persona", phone=phone)[1]
     assert sms(server, f"llamame al {PLANTED[3]}", phone=phone) == (200, knowledge().say("es", "handoff_saved"))
     before = len(telegram_api.sent)
-    telegram(text_update(9000 + before, CHAT_ID + 3, f"my A number is {PLANTED[0]}, email {PLANTED[2]}"))
+    telegram(server, text_update(9000 + before, CHAT_ID + 3, f"my A number is {PLANTED[0]}, email {PLANTED[2]}"))
     assert len(telegram_api.sent) == before + 1
-    marker = f"flush-marker-{uuid.uuid4().hex}"  # the log is written through honcho: wait until it caught up
+    for number, (message, details) in enumerate(PLANTED_BY_LANGUAGE.values()):  # a name, address, birth date… per language
+        status, reply = sms(server, message, phone=f"+1617555017{number}")
+        assert status == 200 and reply and not any(detail in reply for detail in details)
+    marker = "flushmarker" + "".join(random.choices(string.ascii_lowercase, k=12))  # letters only: nothing to redact
     sms(server, marker, phone=phone)
 
     def log_caught_up() -> str | None:
@@ -265,10 +225,45 @@ def test_no_phone_number_telegram_id_or_planted_pii_is_stored_or_logged(server, 
         return text if marker in text else None
 
     log = wait_for(log_caught_up, timeout=30, what="the server log")
-    everything = stored(server)
+    everything = everything_in(server.store)  # every table: conversations, contact requests, webhook claims…
     requests = stored(server, "SELECT sender_id, language, contact FROM console_handoffs")
     assert "es" in requests and PLANTED[3] not in requests  # the contact is kept, encrypted
     assert "[A-NUMBER]" in everything and "[SSN]" in everything and "[EMAIL]" in everything  # typed placeholders remain
-    for secret in [phone, phone.lstrip("+"), "6175550177", PHONE, str(CHAT_ID), str(CHAT_ID + 3), *PLANTED]:
+    for secret in [phone, phone.lstrip("+"), "6175550177", PHONE, str(CHAT_ID), str(CHAT_ID + 3), *PLANTED, *PLANTED_DETAILS]:
         assert secret not in everything, secret
         assert secret not in log, secret
+
+
+# --- Hostile and odd input ------------------------------------------------------------------
+
+
+def test_oversized_requests_are_refused_before_they_are_read_and_the_server_stays_responsive(server):
+    started = time.monotonic()
+    connection = http.client.HTTPConnection("127.0.0.1", int(server.url.rsplit(":", 1)[1]), timeout=30)
+    connection.putrequest("POST", "/webhooks/sms/webhook")  # announces ~10 MB of small fields…
+    connection.putheader("Content-Type", "application/x-www-form-urlencoded")
+    connection.putheader("Content-Length", str(10 * 1024 * 1024))
+    connection.endheaders()
+    assert connection.getresponse().status == 413  # …and is refused before a byte of it is read
+    assert time.monotonic() - started < 5
+    connection.close()
+    assert sms(server, "x" * 70_000)[0] == 413  # signed, but larger than any Twilio webhook
+    status, reply = sms(server, "necesito ayuda con mi permiso de trabajo " * 100, phone="+16175550131")  # 4,100 characters
+    assert (status, reply) == (200, knowledge().say("es", "too_long"))
+    assert "necesito ayuda con mi permiso de trabajo necesito" not in stored(server)
+    status, reply = sms(server, "cuánto cuesta la ciudadanía", phone="+16175550132")
+    assert status == 200 and knowledge().articles["citizenship.fees"].text["es"].short in reply
+
+
+def test_odd_input_gets_a_clear_answer_never_a_500(server):
+    status, reply = sms(server, "hola", NumMedia="abc", phone="+16175550133")
+    assert status == 200 and reply.startswith(knowledge().say("es", "greeting"))
+    assert telegram(server, text_update(4242, CHAT_ID, "hola"), secret="clé-secrète") == 403
+    rest = f"{server.url}/webhooks/rest/webhook"
+    for body in (b"", b"[]", b"{not json", json.dumps({"sender": "a", "message": None}).encode(),
+                 json.dumps({"sender": "a", "message": 7}).encode(), json.dumps({"sender": "a", "message": ["x"]}).encode(),
+                 json.dumps({"sender": "+1 617 555 0199", "message": "hola"}).encode()):  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(urllib.request.Request(rest, body, {"Content-Type": "application/json"}), timeout=30)
+        assert refused.value.code == 400, body
+    assert "617 555 0199" not in stored(server) and "+1 617" not in stored(server)

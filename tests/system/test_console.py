@@ -4,6 +4,7 @@ the local PostgreSQL, over conversations the real assistant wrote."""
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
 import threading
@@ -13,12 +14,13 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
+from planted import PLANTED_BY_LANGUAGE, PLANTED_DETAILS
 from playwright.sync_api import Page, sync_playwright
-from scratch import endpoints_file, postgres_database
 
 from bot import ROOT
 from bot.knowledge.loader import knowledge
 from bot.settings import settings
+from tools.scratch import endpoints_file, everything_in, postgres_database
 from tools.waiting import wait_for
 
 PORT = 5302
@@ -55,11 +57,22 @@ def write_conversations(endpoints: Path) -> None:
         await assistant.ask("PARAR", "sms-stop0000000000000000001", "sms")
         for number, text in enumerate(["qwzx blorp fnarg vlek", "qwzx blorp fnargs vlek"]):  # nothing the bot knows
             await assistant.ask(text, f"sms-odd{number:020d}", "sms")
+        for language, (text, _) in PLANTED_BY_LANGUAGE.items():
+            await assistant.ask(text, f"sms-planted-{language}00000000000000", "sms")
 
     # In a thread of its own: Playwright's synchronous API keeps an event loop running in this one.
     writer = threading.Thread(target=lambda: asyncio.run(talk()))
     writer.start()
     writer.join()
+
+
+class Console(str):
+    """The database the console under test reads ("sqlite" or "postgresql"), its store and its log."""
+
+    def __new__(cls, kind: str, store: str | Path, log: Path) -> Console:
+        console = super().__new__(cls, kind)
+        console.store, console.log = store, log
+        return console
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -76,8 +89,9 @@ def console(request, tmp_path_factory):
         write_conversations(endpoints)
         subprocess.run([sys.executable, "-m", "bot", "users", "add", "maria", "--role", "admin", "--endpoints", str(endpoints)],
                        input=PASSWORD + "\n", text=True, check=True, cwd=ROOT, timeout=120)  # fmt: skip
+        log = (workdir / "console.log").open("w")
         server = subprocess.Popen([sys.executable, "-m", "bot", "console", "--port", str(PORT), "--endpoints", str(endpoints)],
-                                  cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                                  cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
 
         def answering() -> bool:
             assert server.poll() is None, "the console stopped while starting"
@@ -89,10 +103,11 @@ def console(request, tmp_path_factory):
 
         try:
             wait_for(answering, timeout=120, what="the console to answer")
-            yield request.param
+            yield Console(request.param, name or workdir / "rasa.db", workdir / "console.log")
         finally:
             server.terminate()
             server.wait(20)
+            log.close()
     settings.cache_clear()
 
 
@@ -135,18 +150,37 @@ def test_every_page_but_login_requires_an_account(page):
     assert page.locator("[role=alert]").inner_text() == "Wrong name or password."
 
 
-def test_repeated_failed_logins_are_blocked(page, console):
-    for attempt in range(6):
+def test_repeated_failed_logins_are_slowed_down(page, console):
+    """Three failures are free; then each attempt from this address (or for this name) waits twice
+    as long as the last, and during the wait even the right password is refused."""
+    slowed = None
+    for attempt in range(12):
         page.goto(f"{URL}/login")
         page.fill("input[name=name]", f"guesser-{console}")
         page.fill("input[name=password]", f"guess number {attempt}")
         page.click("text=Sign in")
-    assert page.locator("[role=alert]").inner_text() == "Too many failed attempts. Try again in 15 minutes."
+        alert = page.locator("[role=alert]").inner_text()
+        assert attempt > 0 or alert == "Wrong name or password."
+        slowed = re.fullmatch(r"Too many failed attempts\. Please wait (\d+) seconds?, then try again\.", alert)
+        if slowed and int(slowed[1]) >= 4:
+            break
+        if slowed:  # wait as asked, then guess again: the next wait is longer
+            page.wait_for_timeout(int(slowed[1]) * 1000)
+    else:
+        pytest.fail(f"twelve failed logins and still not slowed down: {alert!r}")
+    page.goto(f"{URL}/login")
+    page.fill("input[name=name]", "maria")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("text=Sign in")
+    assert page.locator("[role=alert]").inner_text().startswith("Too many failed attempts. Please wait")
+    assert page.url == f"{URL}/login" and not any(c["name"] == "console_session" for c in page.context.cookies())
+    page.wait_for_timeout(int(slowed[1]) * 1000 + 500)
+    sign_in(page)  # the wait is over: the right password works (and this address starts afresh)
 
 
 def test_list_filters_and_search(page, console):
     sign_in(page)
-    assert "(7)" in page.inner_text("h1")
+    assert "(13)" in page.inner_text("h1")
     shot(page, console, "conversations")
     page.select_option("select[name=language]", "es")
     page.click("text=Filter")
@@ -237,7 +271,7 @@ def test_numbers_charts_and_the_monthly_report(page, console):
     sign_in(page)
     page.click("text=Numbers")
     summary = page.inner_text("table.summary")
-    assert "Conversations\t7" in summary and "Asked for a person\t1" in summary and "Opted out\t1" in summary
+    assert "Conversations\t13" in summary and "Asked for a person\t1" in summary and "Opted out\t1" in summary
     assert page.locator("svg.chart rect").count() >= 2 * 28  # a bar per day, two charts
     assert "language zh" in page.inner_text("table.daily") and "channel telegram" in page.inner_text("table.daily")
     shot(page, console, "numbers")
@@ -246,7 +280,7 @@ def test_numbers_charts_and_the_monthly_report(page, console):
     report = Path(download.value.path()).read_text()
     assert (
         report.startswith("metric,breakdown,value")
-        and "conversations,all,7" in report
+        and "conversations,all,13" in report
         and "conversations,channel telegram,1" in report
     )
 
@@ -260,3 +294,27 @@ def test_knowledge_health_and_unanswered_groups(page, console):
     page.goto(f"{URL}/unanswered")
     first = page.locator("section.group").first
     assert first.locator("h2").inner_text().startswith("2 messages like")  # the two alike come together
+
+
+def test_no_planted_detail_in_any_language_reaches_the_store_the_pages_or_the_log(page, console):
+    sign_in(page)
+    seen = [page.inner_text("body")]
+    for language in PLANTED_BY_LANGUAGE:
+        page.goto(f"{URL}/conversations/sms-planted-{language}00000000000000")
+        seen.append(page.inner_text("body"))
+        assert "[NAME]" in seen[-1] and "[ADDRESS]" in seen[-1] and "[DOB]" in seen[-1]  # what staff see instead
+    for path in ("/conversations?flag=unsure", "/unanswered", "/handoffs", "/numbers", "/knowledge", "/audit"):
+        page.goto(f"{URL}{path}")
+        seen.append(page.inner_text("body"))
+    page.goto(f"{URL}/conversations/sms-planted-en00000000000000")
+    page.locator("form.correct select").first.select_option("general.green_card_renewal")  # corrected, so exported
+    page.locator("form.correct button").first.click()
+    page.goto(f"{URL}/export")
+    with page.expect_download() as download:
+        page.click("text=en.yml")
+    exported = Path(download.value.path()).read_text()
+    assert "[NAME]" in exported  # training data staff may share carries the placeholders only
+    seen.append(exported)
+    everywhere = "\n".join([*seen, everything_in(console.store), console.log.read_text()])
+    for detail in PLANTED_DETAILS:
+        assert detail not in everywhere, detail

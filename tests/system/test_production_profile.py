@@ -7,9 +7,9 @@ import json
 
 import pytest
 import redis
-from scratch import postgres_database, production_environment, query
 
 from bot import ROOT
+from tools.scratch import postgres_database, production_environment, query
 
 
 @pytest.fixture
@@ -21,17 +21,17 @@ def production_env(environment):
 
 
 def test_conversations_go_to_postgresql_through_a_redis_lock_store(production_env):
-    from rasa.core.lock_store import RedisLockStore
     from rasa.core.tracker_store import SQLTrackerStore
 
     from bot.assistant import Assistant
+    from bot.locks import AtomicRedisLockStore
 
     assert redis.Redis(host="127.0.0.1", port=6379).ping()
     assistant = Assistant(endpoints=ROOT / "endpoints.production.yml")
     # Rasa wraps the store in a FailSafeTrackerStore that would quietly fall back to memory:
     # the query at the end proves the events really reached PostgreSQL.
-    assert isinstance(assistant.agent.tracker_store._tracker_store, SQLTrackerStore)
-    assert isinstance(assistant.agent.lock_store, RedisLockStore)
+    assert isinstance(assistant.agent.tracker_store, SQLTrackerStore)  # not wrapped: a store error is not hidden
+    assert isinstance(assistant.agent.lock_store, AtomicRedisLockStore)
 
     async def conversation() -> list:
         return [await assistant.ask(text, "pg-user") for text in ("cuánto cuesta la ciudadanía", "1")]

@@ -183,9 +183,11 @@ def test_kb_check_refuses_a_translation_that_drops_a_placeholder(tmp_path):
     directory = copy_knowledge(tmp_path)
     path = directory / "ui" / "es.yml"
     messages = yaml.safe_load(path.read_text())
-    messages["zip_unknown"] = "No encontré ese código postal."
+    messages["providers_near"] = "Cerca de usted:"
     path.write_text(yaml.safe_dump(messages, allow_unicode=True))
-    assert any("ui/es.yml: 'zip_unknown' must use the placeholders ['zip']" in p for p in check(load_knowledge(directory), TODAY))
+    assert any(
+        "ui/es.yml: 'providers_near' must use the placeholders ['zip']" in p for p in check(load_knowledge(directory), TODAY)
+    )
 
 
 def test_a_structural_error_names_the_file(tmp_path):
