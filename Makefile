@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup run check test train eval compare-pipelines eval-langid bench bench-console kb-check chat constraints clean
+.PHONY: setup run check test train eval compare-pipelines eval-langid bench bench-console soak kb-check chat constraints clean
 
 setup: $(INSTALLED)
 
@@ -60,6 +60,12 @@ eval-langid: setup
 
 bench: setup
 	$(PY) -m bot bench
+
+# Ten people texting the production profile with retries, hostile input and three faults midway;
+# the report goes to results/soak.json (MINUTES=2 for a short one).
+MINUTES ?= 30
+soak: setup
+	$(PY) -m tools.soak --minutes $(MINUTES)
 
 bench-console: setup
 	$(PY) -m bot bench-console

@@ -9,14 +9,19 @@ claim left `working` by an instance that died is taken over after `STALE_SECONDS
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
 import sqlalchemy as sa
 
 from bot.database import create_tables, metadata
+
+logger = logging.getLogger(__name__)
 
 STALE_SECONDS = 120
 """A turn still `working` after this long belongs to an instance that died: a retry may take it."""
@@ -83,14 +88,24 @@ class Claims:
         self._set(claim, SENT, claim.reply)
 
     def _set(self, claim: Claim, state: str, reply: str | None) -> None:
-        with self.engine.begin() as db:
+        claim.state, claim.reply = state, reply  # the reply goes out even if it cannot be recorded
+        with self._tolerated(claim, state), self.engine.begin() as db:
             db.execute(claims_table.update().where(claims_table.c.key == claim.key).values(state=state, reply=reply))
-        claim.state, claim.reply = state, reply
 
     def release(self, claim: Claim) -> None:
         """Forget a claim whose turn failed, so that the retry processes the message."""
-        with self.engine.begin() as db:
+        with self._tolerated(claim, "released"), self.engine.begin() as db:
             db.execute(claims_table.delete().where(claims_table.c.key == claim.key, claims_table.c.owner == claim.owner))
+
+    @staticmethod
+    @contextmanager
+    def _tolerated(claim: Claim, state: str) -> Iterator[None]:
+        """After the turn, a database that went away must not turn the answer into a 500: the person
+        is answered, and the claim is left `working` (a retry takes it over after STALE_SECONDS)."""
+        try:
+            yield
+        except sa.exc.SQLAlchemyError as error:
+            logger.error(f"claim {claim.key} not marked {state}: {type(error).__name__}")
 
     def current(self, key: str) -> Claim | None:
         with self.engine.connect() as db:

@@ -152,7 +152,11 @@ class SmsInput(InputChannel):
         deadline = time.monotonic() + BUSY_WAIT_SECONDS
         while time.monotonic() < deadline:
             await asyncio.sleep(0.2)
-            current = claims.current(claim.key)
+            try:
+                current = claims.current(claim.key)
+            except Exception as error:  # the database went away: the first delivery answers
+                logger.error(f"SMS {claim.key} not followed: {type(error).__name__}")
+                break
             if current is None or current.state != WORKING:
                 return claims.claim(claim.key) if current is None else current
         return Claim(claim.key, BUSY, None)  # still not answered: an empty TwiML, the first delivery answers

@@ -547,14 +547,20 @@ def redact(text: str) -> str:
     return text
 
 
+CHANNEL_IDS = frozenset({"message_id"})
+"""Keys whose values the channel makes up (a Twilio MessageSid, "update-<id>"), never a person's
+words: kept as they are, or the hex digits of a MessageSid would read as a phone number and the
+stored turn could no longer be traced to its webhook."""
+
+
 def redact_value(value: Any) -> Any:
-    """Redact every string inside a JSON-like value."""
+    """Redact every string inside a JSON-like value, apart from the channel's own ids."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, list):
         return [redact_value(item) for item in value]
     if isinstance(value, dict):
-        return {key: redact_value(item) for key, item in value.items()}
+        return {key: item if key in CHANNEL_IDS else redact_value(item) for key, item in value.items()}
     return value
 
 

@@ -52,3 +52,14 @@ def test_old_claims_are_purged(tmp_path):
         db.execute(claims_table.update().where(claims_table.c.key == "sms:old").values(claimed_at=0))
     store.claim("sms:new")
     assert store.purge() == 1 and store.current("sms:old") is None and store.current("sms:new") is not None
+
+
+def test_a_database_gone_after_the_turn_does_not_take_the_answer_away(tmp_path):
+    store = claims(tmp_path)
+    claim, other = store.claim("sms:SM4"), store.claim("sms:SM5")
+    reachable, store.engine = store.engine, sa.create_engine("sqlite:////nonexistent/directory/claims.db")
+    store.answered(claim, "Respuesta")  # logged, not raised: the person still gets the answer
+    store.release(other)
+    store.engine = reachable
+    assert (claim.state, claim.reply) == (ANSWERED, "Respuesta")
+    assert store.claim("sms:SM4").state == BUSY  # left working: a retry is not processed twice

@@ -277,7 +277,11 @@ def test_the_store_redacts_user_text_and_slots_but_keeps_bot_text(store):
     save(
         store,
         "p1",
-        UserUttered("my email is ana@example.com", parse_data={"text": "my email is ana@example.com"}),
+        UserUttered(
+            "my email is ana@example.com",
+            parse_data={"text": "my email is ana@example.com"},
+            message_id="SM56ddfdb3778f4ed123456789e472cd18",
+        ),
         SlotSet("zip", "call 617-555-0100"),
         BotUttered("USCIS: 800-375-5283"),
     )
@@ -286,6 +290,7 @@ def test_the_store_redacts_user_text_and_slots_but_keeps_bot_text(store):
     assert "ana@example.com" not in data and "[EMAIL]" in data
     assert "617-555-0100" not in data
     assert "800-375-5283" in data  # official numbers the bot sent stay readable
+    assert "SM56ddfdb3778f4ed123456789e472cd18" in data  # Twilio's id of the webhook, whole: the turn stays traceable
 
 
 def test_the_store_drops_names_dates_of_birth_passports_and_short_phones_but_keeps_the_zip(store):
