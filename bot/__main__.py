@@ -112,7 +112,7 @@ def evaluate_language_id(args: argparse.Namespace) -> int:
 def bench(args: argparse.Namespace) -> int:
     from tools.bench import main as run_bench
 
-    return run_bench()
+    return run_bench([])
 
 
 def telegram(args: argparse.Namespace) -> int:
@@ -247,9 +247,9 @@ def main(argv: list[str] | None = None) -> int:
         handler=evaluate_language_id
     )
 
-    commands.add_parser("bench", help="start-to-ready, memory, latency and throughput of the running assistant").set_defaults(
-        handler=bench
-    )
+    commands.add_parser(
+        "bench", help="this assistant against stock Rasa's starter bot: throughput, latency, memory, start to ready"
+    ).set_defaults(handler=bench)
 
     p = commands.add_parser("telegram", help="poll Telegram for updates, or register the webhook")
     mode = p.add_mutually_exclusive_group(required=True)

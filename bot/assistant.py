@@ -1,8 +1,7 @@
 """The trained assistant in one process: the model plus `actions/`, without servers.
 
-`python -m bot ask`, the evaluation and the tests use it. Rasa normally calls the action server
-over HTTP; here the action endpoint hands the same JSON straight to rasa-sdk's `ActionExecutor`,
-so the actions that run are exactly the ones the action server runs, minus the network.
+`python -m bot ask`, the evaluation and the tests use it. The actions run in this process
+(bot/in_process.py), exactly as the embedded profile's Rasa server runs them.
 """
 
 from __future__ import annotations
@@ -17,26 +16,12 @@ import skops.io  # noqa: F401  (before Rasa imports TensorFlow: bot/rasa_launche
 # isort: split
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
-from rasa.utils.endpoints import EndpointConfig
-from rasa_sdk.executor import ActionExecutor
 
-from bot import ROOT
+from bot import ROOT, in_process
 from bot.channels.common import ReplyCollector, honest_stores
 from bot.training import ensure_model
 
 REST_CHANNEL = "rest"
-
-
-class InProcessActions(EndpointConfig):
-    """An action endpoint that runs the `actions` package in this process."""
-
-    def __init__(self) -> None:
-        super().__init__(url="in-process://actions")
-        self.executor = ActionExecutor()
-        self.executor.register_package("actions")
-
-    async def request(self, method: str = "post", subpath: str | None = None, **kwargs: Any) -> Any:
-        return await self.executor.run(kwargs["json"])
 
 
 @dataclass
@@ -67,6 +52,7 @@ class Assistant:
     def __init__(self, model: Path | None = None, endpoints: Path | None = None) -> None:
         """`endpoints` names a Rasa endpoints file whose tracker and lock stores to use (for example
         endpoints.production.yml: PostgreSQL and Redis); without it, conversations stay in memory."""
+        in_process.install()
         stores = {}
         if endpoints:
             from rasa.core.lock_store import LockStore
@@ -78,7 +64,7 @@ class Assistant:
                 "tracker_store": TrackerStore.create(configured.tracker_store),
                 "lock_store": LockStore.create(configured.lock_store),
             }
-        self.agent = Agent.load(str(model or ensure_model(ROOT)), action_endpoint=InProcessActions(), **stores)
+        self.agent = Agent.load(str(model or ensure_model(ROOT)), action_endpoint=in_process.InProcessActions(), **stores)
         honest_stores(self.agent)
 
     async def ask(self, text: str, conversation: str | None = None, channel: str = REST_CHANNEL) -> Answer:

@@ -1,9 +1,11 @@
-"""`python -m bot.rasa_launcher ARGS` is `rasa ARGS`, with skops imported before TensorFlow.
+"""`python -m bot.rasa_launcher ARGS` is `rasa ARGS`, with skops imported before TensorFlow and
+our actions runnable inside Rasa (`in-process://actions` in endpoints.yml: bot/in_process.py).
 
 skops (which loads our scikit-learn models safely) lists the types it trusts when it is first
 imported; imported after TensorFlow, that scans thousands of loaded modules per NumPy ufunc and
 takes about 5 s instead of 1. `rasa` itself imports TensorFlow before it loads our components, so
-the Procfile starts Rasa through this module. Plain `rasa run` works too, only slower to start.
+the Procfile starts Rasa through this module. Plain `rasa run` works too, slower to start and
+with an http:// action endpoint (a running action server) only.
 """
 
 import skops.io  # noqa: F401  (first: see above)
@@ -11,5 +13,8 @@ import skops.io  # noqa: F401  (first: see above)
 # isort: split
 from rasa.__main__ import main
 
+from bot import in_process
+
 if __name__ == "__main__":
+    in_process.install()
     main()

@@ -1,5 +1,6 @@
 """`python -m bot run`: train if the inputs changed, then run the Procfile's processes (Rasa, the
-action server, the staff console) under our supervisor, which restarts any that stops."""
+action server, the staff console) under our supervisor, which restarts any that stops. With the
+embedded profile the actions run inside Rasa, so no action server is started."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot import ROOT
+import yaml
+
+from bot import IN_PROCESS_ACTIONS, ROOT
 from bot.supervisor import supervise
 from bot.training import model_is_current
 
@@ -27,4 +30,6 @@ def serve() -> int:
         flush=True,
     )
     os.chdir(ROOT)
-    return supervise(ROOT / "Procfile")
+    endpoints = yaml.safe_load((ROOT / os.environ.get("ENDPOINTS", "endpoints.yml")).read_text())
+    in_process = (endpoints.get("action_endpoint") or {}).get("url") == IN_PROCESS_ACTIONS
+    return supervise(ROOT / "Procfile", skip={"actions"} if in_process else set())

@@ -65,8 +65,10 @@ def signal_group(service: Supervised, signum: int) -> None:
             os.killpg(service.process.pid, signum)
 
 
-def supervise(procfile: Path) -> int:
-    services = [Supervised(name, command) for name, command in parse_procfile(procfile.read_text()).processes.items()]
+def supervise(procfile: Path, skip: set[str]) -> int:
+    """Run the Procfile's processes but those named in `skip` until SIGTERM or Ctrl-C."""
+    processes = parse_procfile(procfile.read_text()).processes.items()
+    services = [Supervised(name, command) for name, command in processes if name not in skip]
     stopping = threading.Event()
 
     def stop(signum: int, frame: object) -> None:

@@ -1,7 +1,8 @@
 """Starting the assistant exactly as `make run` does, on chosen ports and a scratch database.
 
 The server tests, `make bench` and `make soak` use it, so what they measure is the real run
-command: the supervisor (bot/supervisor.py), the Rasa server and the action server.
+command: the supervisor (bot/supervisor.py), the Rasa server (with the actions inside it in the
+embedded profile), the action server (production profile) and the console.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from bot import ROOT, chat
+from bot import IN_PROCESS_ACTIONS, ROOT, chat
 from tools.waiting import wait_for
 
 
@@ -43,16 +44,11 @@ class RunningAssistant:
     def processes(self) -> list[tuple[int, int, str]]:
         """(pid, resident kB, command line) of every process of the assistant: the supervisor, the
         shells it starts, Rasa, the action server and the console."""
-        table = subprocess.run(["ps", "-e", "-o", "pid=,ppid=,rss=,args="], capture_output=True, text=True).stdout
-        rows = [line.split(maxsplit=3) for line in table.splitlines() if line.strip()]
-        tree = {self.process.pid}
-        for _ in range(5):  # supervisor -> shell -> python: a few generations are enough
-            tree |= {int(pid) for pid, parent, *_ in rows if int(parent) in tree}
-        return [(int(pid), int(rss), args[0] if args else "") for pid, _, rss, *args in rows if int(pid) in tree]
+        return process_tree(self.process.pid)
 
     def rss_megabytes(self) -> float:
         """Resident memory of the whole process tree."""
-        return sum(rss for _, rss, _ in self.processes()) / 1024
+        return process_tree_megabytes(self.process.pid)
 
     def action_server_up(self) -> bool:
         return _ready(f"http://127.0.0.1:{self.actions_port}/health")
@@ -63,6 +59,20 @@ class RunningAssistant:
             if f"bot actions --port {self.actions_port}" in command and not command.startswith("/bin/sh"):
                 os.kill(pid, signal.SIGKILL)
         wait_for(lambda: not self.action_server_up(), timeout=10, what="the action server to stop")
+
+
+def process_tree(root: int) -> list[tuple[int, int, str]]:
+    """(pid, resident kB, command line) of `root` and its descendants."""
+    table = subprocess.run(["ps", "-e", "-o", "pid=,ppid=,rss=,args="], capture_output=True, text=True).stdout
+    rows = [line.split(maxsplit=3) for line in table.splitlines() if line.strip()]
+    tree = {root}
+    for _ in range(5):  # supervisor -> shell -> python: a few generations are enough
+        tree |= {int(pid) for pid, parent, *_ in rows if int(parent) in tree}
+    return [(int(pid), int(rss), args[0] if args else "") for pid, _, rss, *args in rows if int(pid) in tree]
+
+
+def process_tree_megabytes(root: int) -> float:
+    return sum(rss for _, rss, _ in process_tree(root)) / 1024
 
 
 def _ready(url: str) -> bool:
@@ -87,7 +97,9 @@ def running_assistant(
     database = workdir / "rasa.db"
     endpoints = workdir / "endpoints.yml"
     configured = yaml.safe_load(profile.read_text())  # the real profile, with the action server's port
-    configured["action_endpoint"]["url"] = f"http://localhost:{actions_port}/webhook"
+    separate_actions = configured["action_endpoint"]["url"] != IN_PROCESS_ACTIONS
+    if separate_actions:
+        configured["action_endpoint"]["url"] = f"http://localhost:{actions_port}/webhook"
     if configured["tracker_store"].get("dialect") == "sqlite":
         configured["tracker_store"]["db"] = str(database)
     endpoints.write_text(yaml.safe_dump(configured))
@@ -116,7 +128,7 @@ def running_assistant(
     def up() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"the assistant stopped while starting; see {log}:\n{log.read_text()[-3000:]}")
-        return _ready(url) and _ready(f"http://127.0.0.1:{actions_port}/health")
+        return _ready(url) and (not separate_actions or _ready(f"http://127.0.0.1:{actions_port}/health"))
 
     try:
         wait_for(up, timeout=timeout, what=f"the assistant to start (log: {log})", interval=0.2)

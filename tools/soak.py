@@ -129,7 +129,10 @@ class Soak:
 
         def copy(offset: float) -> tuple[int, str | None]:
             time.sleep(offset)  # the retry's schedule
-            return sms(self.server, fields["body"], sid=delivery.sid, phone=phone, **extra)
+            try:
+                return sms(self.server, fields["body"], sid=delivery.sid, phone=phone, **extra)
+            except OSError:  # no answer within a minute, or the connection dropped: status 0
+                return 0, None
 
         with ThreadPoolExecutor(copies) as pool:
             delivery.copies = list(pool.map(copy, offsets))
