@@ -1,7 +1,7 @@
 """The trained assistant in one process: the model plus `actions/`, without servers.
 
 `python -m bot ask`, the evaluation and the tests use it. The actions run in this process
-(bot/in_process.py), exactly as the embedded profile's Rasa server runs them.
+(bot/rasa_runtime.py), exactly as the embedded profile's Rasa server runs them.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import skops.io  # noqa: F401  (before Rasa imports TensorFlow: bot/rasa_launche
 from rasa.core.agent import Agent
 from rasa.core.channels.channel import UserMessage
 
-from bot import ROOT, in_process
+from bot import ROOT, rasa_runtime
 from bot.channels.common import ReplyCollector, honest_stores
 from bot.training import ensure_model
 
@@ -52,7 +52,7 @@ class Assistant:
     def __init__(self, model: Path | None = None, endpoints: Path | None = None) -> None:
         """`endpoints` names a Rasa endpoints file whose tracker and lock stores to use (for example
         endpoints.production.yml: PostgreSQL and Redis); without it, conversations stay in memory."""
-        in_process.install()
+        rasa_runtime.install()
         stores = {}
         if endpoints:
             from rasa.core.lock_store import LockStore
@@ -64,7 +64,7 @@ class Assistant:
                 "tracker_store": TrackerStore.create(configured.tracker_store),
                 "lock_store": LockStore.create(configured.lock_store),
             }
-        self.agent = Agent.load(str(model or ensure_model(ROOT)), action_endpoint=in_process.InProcessActions(), **stores)
+        self.agent = Agent.load(str(model or ensure_model(ROOT)), action_endpoint=rasa_runtime.InProcessActions(), **stores)
         honest_stores(self.agent)
 
     async def ask(self, text: str, conversation: str | None = None, channel: str = REST_CHANNEL) -> Answer:

@@ -1,5 +1,5 @@
 """`python -m bot.rasa_launcher ARGS` is `rasa ARGS`, with skops imported before TensorFlow and
-our actions runnable inside Rasa (`in-process://actions` in endpoints.yml: bot/in_process.py).
+our actions runnable inside Rasa (`in-process://actions` in endpoints.yml: bot/rasa_runtime.py).
 
 skops (which loads our scikit-learn models safely) lists the types it trusts when it is first
 imported; imported after TensorFlow, that scans thousands of loaded modules per NumPy ufunc and
@@ -13,8 +13,8 @@ import skops.io  # noqa: F401  (first: see above)
 # isort: split
 from rasa.__main__ import main
 
-from bot import in_process
+from bot import rasa_runtime
 
 if __name__ == "__main__":
-    in_process.install()
+    rasa_runtime.install()
     main()
