@@ -1,20 +1,35 @@
-"""`python -m bot.rasa_launcher ARGS` is `rasa ARGS`, with skops imported before TensorFlow and
-our actions runnable inside Rasa (`in-process://actions` in endpoints.yml: bot/rasa_runtime.py).
+"""`python -m bot.rasa_launcher ARGS` is `rasa ARGS` as this project serves it (the Procfile starts
+Rasa through it):
 
-skops (which loads our scikit-learn models safely) lists the types it trusts when it is first
-imported; imported after TensorFlow, that scans thousands of loaded modules per NumPy ufunc and
-takes about 5 s instead of 1. `rasa` itself imports TensorFlow before it loads our components, so
-the Procfile starts Rasa through this module. Plain `rasa run` works too, slower to start and
-with an http:// action endpoint (a running action server) only.
+- `run` and `shell` load no TensorFlow when config.yml needs none (bot/without_tensorflow.py);
+- skops (which loads our scikit-learn models safely) is imported before anything else: it lists the
+  types it trusts when it is first imported, and after TensorFlow that scans thousands of loaded
+  modules per NumPy ufunc (about 5 s instead of 1) — this matters for the commands that train;
+- our actions can run inside Rasa (`in-process://actions` in endpoints.yml) and the per-turn costs
+  of bot/rasa_runtime.py are removed.
+
+Plain `rasa run` works too: slower to start, heavier, and with an http:// action endpoint (a
+running action server) only.
 """
 
-import skops.io  # noqa: F401  (first: see above)
+import sys
 
-# isort: split
-from rasa.__main__ import main
+from bot import ROOT, without_tensorflow
 
-from bot import rasa_runtime
+SERVING = ("run", "shell")
+
+
+def main() -> None:
+    if sys.argv[1:2] and sys.argv[1] in SERVING:
+        without_tensorflow.install(ROOT / "config.yml")
+    import skops.io  # noqa: F401  (first: see above)
+    from rasa.__main__ import main as rasa
+
+    from bot import rasa_runtime
+
+    rasa_runtime.install()
+    rasa()
+
 
 if __name__ == "__main__":
-    rasa_runtime.install()
     main()

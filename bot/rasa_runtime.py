@@ -46,7 +46,7 @@ from rasa_sdk.executor import ActionExecutor
 
 from bot import IN_PROCESS_ACTIONS as IN_PROCESS_URL
 
-MAX_SESSION_EVENTS = 120
+MAX_SESSION_EVENTS = 48
 """About fifteen turns: long enough for any exchange our rules follow, short enough to read fast."""
 
 
