@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: setup run check test train eval compare-pipelines eval-langid bench bench-console soak kb-check chat constraints clean
+.PHONY: setup run check test train eval compare-pipelines eval-langid bench bench-console profile soak kb-check chat constraints clean
 
 setup: $(INSTALLED)
 
@@ -66,6 +66,10 @@ bench: setup
 MINUTES ?= 30
 soak: setup
 	$(PY) -m tools.soak --minutes $(MINUTES)
+
+# Where the Rasa process spends its time under 10 conversations at once (needs py-spy).
+profile: setup
+	$(PY) -m tools.profile_server
 
 bench-console: setup
 	$(PY) -m bot bench-console
