@@ -40,7 +40,7 @@ from bot.sms_encoding import pages
 
 SHORT_FORM_CHANNELS = {"sms"}
 """Channels that get an article's short form first, and the rest page by page with MORE."""
-KEYWORD_CHANNELS = {"sms", "telegram"}
+KEYWORD_CHANNELS = {"sms", "whatsapp", "telegram"}
 """Channels where STOP, START and DELETE work (they are handled by bot/channels)."""
 SMS_PAGE_SEGMENTS = 4
 """How many SMS segments one MORE page may cost."""

@@ -1,4 +1,10 @@
-"""SMS over Twilio, as a Rasa input channel named `sms` (webhook: /webhooks/sms/webhook).
+"""SMS and WhatsApp over Twilio, as a Rasa input channel named `sms` (webhook: /webhooks/sms/webhook).
+
+Twilio delivers WhatsApp messages with the same webhook and signature as SMS; the sender is
+`whatsapp:+…`. Those turns run as channel `whatsapp`: the pseudonym is a `whatsapp-…` one, the
+answer is the full article (WhatsApp has no segments: up to 4,096 characters a message), nothing
+is folded, and STOP, START and DELETE work as on SMS. Point a Twilio WhatsApp sender's "when a
+message comes in" at this same URL.
 
 Unlike Rasa's built-in Twilio connector:
 - a request is refused cheaply before anything else: a body larger than any Twilio webhook, then a
@@ -39,6 +45,9 @@ from bot.sms_encoding import fold, restore_at_signs
 
 logger = logging.getLogger(__name__)
 CHANNEL = "sms"
+WHATSAPP = "whatsapp"
+WHATSAPP_MAX_CHARS = 4096
+"""WhatsApp's limit for one text message."""
 MAX_FORM_BYTES = 64 * 1024
 """Twilio's webhook is a small form: a body of at most 1,600 characters plus a few dozen fields
 and media URLs. Anything larger is refused before it is parsed."""
@@ -50,11 +59,32 @@ reply (Twilio itself gives up on a webhook after 15 s)."""
 
 
 def twiml(text: str | None) -> response.HTTPResponse:
-    """A TwiML reply; no <Message> at all when there is nothing to say (after STOP)."""
+    """A TwiML reply; no <Message> at all when there is nothing to say (after STOP). A text longer
+    than one WhatsApp message goes as several, split between paragraphs. (An SMS reply is always
+    shorter: the assistant pages SMS answers itself, with MORE.)"""
     reply = MessagingResponse()
-    if text:
-        reply.message(text)
+    for part in whatsapp_messages(text or ""):
+        reply.message(part)
     return response.text(str(reply), content_type="application/xml")
+
+
+def whatsapp_messages(text: str) -> list[str]:
+    """`text` in messages of at most WHATSAPP_MAX_CHARS, split between paragraphs where it can."""
+    messages: list[str] = []
+    for paragraph in text.split("\n\n"):
+        while len(paragraph) > WHATSAPP_MAX_CHARS:  # one paragraph too long for a message
+            messages.append(paragraph[:WHATSAPP_MAX_CHARS])
+            paragraph = paragraph[WHATSAPP_MAX_CHARS:]
+        if messages and len(messages[-1]) + 2 + len(paragraph) <= WHATSAPP_MAX_CHARS:
+            messages[-1] += "\n\n" + paragraph
+        elif paragraph:
+            messages.append(paragraph)
+    return messages
+
+
+def channel_of(sender: str) -> str:
+    """`whatsapp` for a Twilio WhatsApp sender (`whatsapp:+…`), else `sms`."""
+    return WHATSAPP if sender.startswith("whatsapp:") else CHANNEL
 
 
 def configured_validator() -> RequestValidator | None:
@@ -122,7 +152,8 @@ class SmsInput(InputChannel):
             if not sid or not number:
                 return response.text("bad request", status=400)
             agent = request.app.ctx.agent
-            sender = pseudonym(CHANNEL, number)
+            channel = channel_of(number)
+            sender = pseudonym(channel, number)
             try:
                 claims = claims_on(unwrap(agent.tracker_store).engine)
                 claim = claims.claim(f"{CHANNEL}:{sid}")
@@ -134,7 +165,7 @@ class SmsInput(InputChannel):
             if claim.state != WORKING:
                 return twiml(claim.reply)
             try:
-                text = await self.handle(on_new_message, agent, sender, params)
+                text = await self.handle(on_new_message, agent, sender, channel, params)
             except TurnFailed as failed:
                 if failed.processed:  # stored without an answer: answer the retry with the apology too
                     claims.answered(claim, failed.apology)
@@ -161,16 +192,19 @@ class SmsInput(InputChannel):
                 return claims.claim(claim.key) if current is None else current
         return Claim(claim.key, BUSY, None)  # still not answered: an empty TwiML, the first delivery answers
 
-    async def handle(self, on_new_message: OnNewMessage, agent: Any, sender: str, params: dict[str, str]) -> str | None:
-        """The reply to one SMS, or None when the assistant stays silent (after STOP).
+    async def handle(
+        self, on_new_message: OnNewMessage, agent: Any, sender: str, channel: str, params: dict[str, str]
+    ) -> str | None:
+        """The reply to one SMS or WhatsApp message, or None when the assistant stays silent (after STOP).
 
         A picture with text is answered from the text; a picture alone is marked as media, so the
-        action asks kindly for words, in the conversation's language."""
+        action asks kindly for words, in the conversation's language. A WhatsApp location or
+        contact card comes without text or media: it gets the same kind "please write" reply."""
         body = restore_at_signs((params.get("Body") or "").strip())
         if keyword(body) == DELETE:
             return await delete_conversation(agent, sender)
         picture_only = not body and media_count(params) > 0
-        reply = await take_turn(agent, on_new_message, body, sender, CHANNEL, media=picture_only, message_id=params["MessageSid"])
+        reply = await take_turn(agent, on_new_message, body, sender, channel, media=picture_only, message_id=params["MessageSid"])
         if not reply.text:
             return None
-        return fold(reply.text) if reply.language in self.fold_languages else reply.text
+        return fold(reply.text) if channel == CHANNEL and reply.language in self.fold_languages else reply.text

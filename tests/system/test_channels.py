@@ -127,6 +127,27 @@ def test_delete_erases_the_conversation_and_a_pending_request_to_be_called(serve
     assert marker not in stored(server) and "ht" not in requests()
 
 
+def test_whatsapp_gets_the_whole_article_keywords_work_and_the_number_is_never_kept(server):
+    """Twilio delivers WhatsApp to the same webhook, signed the same way, from `whatsapp:+…`."""
+    kb = knowledge()
+    whatsapp = "whatsapp:+16175550161"
+    status, reply = sms(server, "cuánto cuesta la ciudadanía", phone=whatsapp)
+    assert status == 200 and kb.articles["citizenship.fees"].text["es"].full in reply
+    assert kb.say("es", "more_hint") not in reply  # no SMS pages on WhatsApp
+    location = {"Latitude": "42.3601", "Longitude": "-71.0589"}
+    assert sms(server, "", phone=whatsapp, **location) == (200, kb.say("es", "no_text"))
+    picture = {"NumMedia": "1", "MediaUrl0": "https://example.org/p.jpg", "MediaContentType0": "image/jpeg"}
+    assert sms(server, "", phone=whatsapp, **picture) == (200, kb.say("es", "media"))
+    assert sms(server, "PARAR", phone=whatsapp) == (200, kb.say("es", "stop"))
+    assert sms(server, "hola?", phone=whatsapp) == (200, None)
+    status, reply = sms(server, "START", phone=whatsapp)
+    assert status == 200 and reply.startswith(kb.say("es", "greeting"))
+    assert "whatsapp-" in stored(server, "SELECT DISTINCT sender_id FROM events ORDER BY 1")
+    assert "6175550161" not in stored(server) and "whatsapp:" not in stored(server)
+    assert sms(server, "BORRAR", phone=whatsapp) == (200, kb.say("es", "deleted"))
+    assert "whatsapp-" not in stored(server, "SELECT DISTINCT sender_id FROM events ORDER BY 1")
+
+
 def test_only_the_exact_keyword_erases(server):
     phone = "+16175550116"
     marker = "kijan pou m efase dosye kriminèl mwen"  # "how do I erase my criminal record": a question

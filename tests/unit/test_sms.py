@@ -57,3 +57,14 @@ def test_cost_report_prints_means_and_maxima_per_language():
 def test_an_at_sign_mangled_by_a_carrier_is_restored_and_spanish_exclamations_are_not():
     assert restore_at_signs("escribeme a ana¡gmail.com") == "escribeme a ana@gmail.com"
     assert restore_at_signs("¡Hola! ¿me ayudan?") == "¡Hola! ¿me ayudan?"
+
+
+def test_a_whatsapp_answer_longer_than_one_message_is_split_between_paragraphs():
+    from bot.channels.sms import WHATSAPP_MAX_CHARS, whatsapp_messages
+
+    paragraphs = [f"{n} " + "palabra " * 300 for n in range(8)]  # about 2,400 characters each
+    messages = whatsapp_messages("\n\n".join(paragraphs))
+    assert len(messages) == 8 and all(len(m) <= WHATSAPP_MAX_CHARS for m in messages)
+    assert "\n\n".join(messages) == "\n\n".join(paragraphs)
+    assert whatsapp_messages("x" * 9000) == ["x" * 4096, "x" * 4096, "x" * 808]
+    assert whatsapp_messages("") == []
