@@ -76,8 +76,9 @@ COMMANDS = {
 SERVERS = {"rasa": (5005, "/"), "actions": (5055, "/health"), "console": (5002, "/login")}
 """Port and health path of each long-running process."""
 
-FOOTPRINT_MIB = {"rasa": 900, "actions": 120, "console": 150}
-"""Resident memory measured with `make bench` (Rasa: 700-900 MB, TensorFlow imported). Update with it."""
+FOOTPRINT_MIB = {"rasa": 400, "actions": 120, "console": 150}
+"""Resident memory measured with `make bench` and `make soak`, rounded up (Rasa about 300 MB without
+TensorFlow, action server about 60 MB, console about 90 MB). Update with them."""
 
 SCALE = {"base": (2, 6), "production": (3, 10)}
 """Rasa's replicas: the autoscaler's range (the Deployment starts at its floor)."""
