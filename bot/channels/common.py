@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
 
 from bot import handoffs
 from bot.dialogue import Slot
@@ -161,3 +163,27 @@ async def delete_conversation(agent: Any, sender: str) -> str:
         logger.error(f"could not delete {sender}: {type(error).__name__}")
         return knowledge().say(language, "delete_failed")
     return knowledge().say(language, "deleted")
+
+
+MAX_REQUEST_BYTES = 1024 * 1024
+"""Sanic allows 100 MB per request; the whole Rasa server gets 1 MB once one of our channels loads."""
+
+
+def channel_blueprint(name: str) -> Blueprint:
+    """The blueprint of one of our channels, with what each needs: the server-wide request-size
+    cap, Rasa's FailSafeTrackerStore taken away (`honest_stores`), and a health route."""
+    blueprint = Blueprint(name, __name__)
+
+    @blueprint.listener("before_server_start")
+    async def limit_request_size(app: Sanic, loop: Any) -> None:
+        app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, MAX_REQUEST_BYTES)
+
+    @blueprint.listener("after_server_start")
+    async def fail_loudly(app: Sanic, loop: Any) -> None:
+        honest_stores(app.ctx.agent)
+
+    @blueprint.route("/", methods=["GET"])
+    async def health(request: Request) -> response.HTTPResponse:
+        return response.json({"status": "ok"})
+
+    return blueprint

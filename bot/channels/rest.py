@@ -16,10 +16,10 @@ import re
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel
-from sanic import Blueprint, Sanic, response
+from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.channels.common import OnNewMessage, TurnFailed, honest_stores, take_turn
+from bot.channels.common import OnNewMessage, TurnFailed, channel_blueprint, take_turn
 from bot.privacy.redact import install_log_redaction, redact
 
 CHANNEL = "rest"
@@ -50,15 +50,7 @@ class RestInput(InputChannel):
         install_log_redaction()
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        rest = Blueprint("rest_webhook", __name__)
-
-        @rest.listener("after_server_start")
-        async def fail_loudly(app: Sanic, loop: Any) -> None:
-            honest_stores(app.ctx.agent)
-
-        @rest.route("/", methods=["GET"])
-        async def health(request: Request) -> response.HTTPResponse:
-            return response.json({"status": "ok"})
+        rest = channel_blueprint("rest_webhook")
 
         @rest.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:

@@ -29,13 +29,20 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from rasa.core.channels.channel import InputChannel
-from sanic import Blueprint, Sanic, response
+from sanic import Blueprint, response
 from sanic.request import Request
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.claims import BUSY, WORKING, Claim, Claims, claims_on
-from bot.channels.common import OnNewMessage, TurnFailed, apology, delete_conversation, honest_stores, take_turn
+from bot.channels.common import (
+    OnNewMessage,
+    TurnFailed,
+    apology,
+    channel_blueprint,
+    delete_conversation,
+    take_turn,
+)
 from bot.keywords import DELETE, keyword
 from bot.privacy.pseudonym import pseudonym
 from bot.privacy.redact import install_log_redaction
@@ -51,8 +58,6 @@ WHATSAPP_MAX_CHARS = 4096
 MAX_FORM_BYTES = 64 * 1024
 """Twilio's webhook is a small form: a body of at most 1,600 characters plus a few dozen fields
 and media URLs. Anything larger is refused before it is parsed."""
-MAX_REQUEST_BYTES = 1024 * 1024
-"""Sanic allows 100 MB per request; the whole Rasa server gets 1 MB (set when it starts)."""
 BUSY_WAIT_SECONDS = 15
 """A retry that arrives while the first delivery is still being answered waits this long for its
 reply (Twilio itself gives up on a webhook after 15 s)."""
@@ -120,19 +125,7 @@ class SmsInput(InputChannel):
         self.fold_languages = set(fold_languages)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        sms = Blueprint("sms_webhook", __name__)
-
-        @sms.listener("before_server_start")
-        async def limit_request_size(app: Sanic, loop: Any) -> None:
-            app.config.REQUEST_MAX_SIZE = min(app.config.REQUEST_MAX_SIZE, MAX_REQUEST_BYTES)
-
-        @sms.listener("after_server_start")
-        async def fail_loudly(app: Sanic, loop: Any) -> None:
-            honest_stores(app.ctx.agent)
-
-        @sms.route("/", methods=["GET"])
-        async def health(request: Request) -> response.HTTPResponse:
-            return response.json({"status": "ok"})
+        sms = channel_blueprint("sms_webhook")
 
         @sms.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:

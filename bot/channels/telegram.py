@@ -20,14 +20,22 @@ import logging
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel
-from sanic import Blueprint, Sanic, response
+from sanic import Blueprint, response
 from sanic.request import Request
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import MessageLimit
 from telegram.error import TelegramError
 
 from bot.channels.claims import BUSY, SENT, WORKING, claims_on
-from bot.channels.common import OnNewMessage, Outgoing, TurnFailed, apology, delete_conversation, honest_stores, take_turn
+from bot.channels.common import (
+    OnNewMessage,
+    Outgoing,
+    TurnFailed,
+    apology,
+    channel_blueprint,
+    delete_conversation,
+    take_turn,
+)
 from bot.keywords import DELETE, keyword
 from bot.privacy.pseudonym import pseudonym
 from bot.privacy.redact import install_log_redaction
@@ -94,15 +102,7 @@ class TelegramInput(InputChannel):
         self.secret = settings().telegram_webhook_secret
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        telegram = Blueprint("telegram_webhook", __name__)
-
-        @telegram.listener("after_server_start")
-        async def fail_loudly(app: Sanic, loop: Any) -> None:
-            honest_stores(app.ctx.agent)
-
-        @telegram.route("/", methods=["GET"])
-        async def health(request: Request) -> response.HTTPResponse:
-            return response.json({"status": "ok"})
+        telegram = channel_blueprint("telegram_webhook")
 
         @telegram.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> response.HTTPResponse:
