@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import handoffs
 from bot.dialogue import Entity, Intent, Slot
 from bot.keywords import INTENTS as KEYWORD_INTENTS
-from bot.keywords import START, STOP, keyword
+from bot.keywords import START, STOP, YES, keyword
 from bot.knowledge.loader import knowledge
 from bot.knowledge.model import KnowledgeBase
 from bot.knowledge.providers import find_zip
@@ -26,6 +26,7 @@ from bot.knowledge.render import (
     FINDER_ARTICLES,
     LANGUAGE_KEY,
     article_body,
+    as_sent,
     menu,
     menu_title,
     paragraphs,
@@ -41,7 +42,10 @@ from bot.sms_encoding import pages
 SHORT_FORM_CHANNELS = {"sms"}
 """Channels that get an article's short form first, and the rest page by page with MORE."""
 KEYWORD_CHANNELS = {"sms", "whatsapp", "telegram"}
-"""Channels where STOP, START and DELETE work (they are handled by bot/channels)."""
+"""Channels where STOP, START and DELETE work (they are handled by bot/channels), and where a staff
+member can answer in the same conversation (bot.outbound reaches them)."""
+BOLD_CHANNELS = {"whatsapp"}
+"""Channels that show *text between asterisks* in bold: an article starts with its title so."""
 SMS_PAGE_SEGMENTS = 4
 """How many SMS segments one MORE page may cost."""
 
@@ -86,6 +90,9 @@ class Turn:
 class Reply:
     text: str
     events: list[EventType]
+    handoff: bool = False
+    """The person agreed to a staff member answering in this chat: the channel queues it with the
+    address to answer on (only the channel knows it)."""
 
 
 class AssistantAction(Action, ABC):
@@ -99,12 +106,14 @@ class AssistantAction(Action, ABC):
         kb = knowledge()
         language = reply_language(tracker.get_slot(Slot.LANGUAGE), tracker.latest_message.get("language"), kb.default_language)
         turn = Turn(kb, tracker, language, date.today())
-        if tracker.get_slot(Slot.OPTED_OUT) and turn.opt_out_keyword != START:
-            # After STOP the assistant stays silent until START, and says so to the channel: an
-            # empty reply without this mark means the action server failed.
+        chat = handoffs.chat_of(tracker.sender_id) if turn.channel in KEYWORD_CHANNELS else None
+        if (tracker.get_slot(Slot.OPTED_OUT) and turn.opt_out_keyword != START) or staff_holds(turn, chat):
+            # After STOP the assistant stays silent until START, and while a staff member answers
+            # here; it says so to the channel: an empty reply without this mark means the action
+            # server failed.
             dispatcher.utter_message(silent=True)
             return []
-        reply = self.reply(turn)
+        reply = staff_gone_quiet(turn, chat) or self.reply(turn)
         script = chinese_script(turn.text) if turn.language == "zh" else None
         send(dispatcher, turn, reply, script=script or tracker.get_slot(Slot.CHINESE_SCRIPT))
         events: list[EventType] = [SlotSet(Slot.LANGUAGE, turn.language)]  # a language switch changes it
@@ -115,10 +124,11 @@ class AssistantAction(Action, ABC):
         return events + reply.events
 
     def reply(self, turn: Turn) -> Reply:
-        """The awaited handoff contact, if this message gives one; otherwise this action's reply."""
+        """The answer to the handoff offer (a contact to call back, or YES to a staff member
+        answering here), if this message is one; otherwise this action's reply."""
         if not turn.tracker.get_slot(Slot.HANDOFF_PENDING):
             return self.respond(turn)
-        reply = take_contact(turn) or self.respond(turn)
+        reply = take_contact(turn) or accept_chat(turn) or self.respond(turn)
         reply.events.insert(0, SlotSet(Slot.HANDOFF_PENDING, False))  # the offer lapses unless made again
         return reply
 
@@ -132,7 +142,7 @@ def send(dispatcher: CollectingDispatcher, turn: Turn, reply: Reply, script: str
     if turn.language == "zh":
         text, titles = in_script(text, script), [in_script(title, script) for title in titles]
     buttons = [{"title": title, "payload": str(number)} for number, title in enumerate(titles, 1)]
-    dispatcher.utter_message(text=text, buttons=buttons, language=turn.language)
+    dispatcher.utter_message(text=text, buttons=buttons, language=turn.language, **({"handoff": True} if reply.handoff else {}))
 
 
 def take_contact(turn: Turn) -> Reply | None:
@@ -144,6 +154,33 @@ def take_contact(turn: Turn) -> Reply | None:
         return None
     handoffs.add(turn.tracker.sender_id, turn.language, turn.channel, contact)
     return Reply(turn.say("handoff_saved"), [])
+
+
+def accept_chat(turn: Turn) -> Reply | None:
+    """After the handoff offer on a chat channel, exactly YES (bot/keywords.py: never a guess) is
+    the person's consent to a staff member answering here."""
+    if turn.channel not in KEYWORD_CHANNELS or keyword(turn.text) != YES:
+        return None
+    return Reply(turn.say("handoff_chat_queued", hours=turn.kb.organization.hours), [], handoff=True)
+
+
+def staff_holds(turn: Turn, chat: Any) -> bool:
+    """Whether a staff member is answering in this conversation's `chat` (bot.handoffs): the
+    assistant then stays silent. STOP ends the chat: the person wants no more messages from us."""
+    if chat is None or chat.status != handoffs.LIVE or handoffs.staff_silent(chat):
+        return False
+    if turn.opt_out_keyword == STOP:
+        handoffs.end_chat(turn.tracker.sender_id)
+        return False
+    return True
+
+
+def staff_gone_quiet(turn: Turn, chat: Any) -> Reply | None:
+    """A day without a staff reply ends the `chat`: say so, and offer a call back instead."""
+    if chat is None or not handoffs.staff_silent(chat):
+        return None
+    handoffs.end_chat(turn.tracker.sender_id)
+    return Reply(turn.say("handoff_timeout"), [SlotSet(Slot.HANDOFF_PENDING, True)])
 
 
 def offer_menu(turn: Turn, keys: list[str], intro_key: str, *before: str | None) -> Reply:
@@ -166,6 +203,8 @@ def answer_article(turn: Turn, article_id: str) -> Reply:
         events.append(SlotSet(Slot.MORE_PAGE, 0))
         return Reply(sms_answer(turn.kb, article, turn.language, turn.today, finder), events)
     body = article_body(turn.kb, article, turn.language, turn.long_form, turn.today)
+    if turn.channel in BOLD_CHANNELS:
+        body = paragraphs(f"*{article.text[turn.language].title}*", body)
     if not article.followups:
         return Reply(paragraphs(body, finder), events)
     offered = offer_menu(turn, list(article.followups), "followups_intro", body, finder)
@@ -287,7 +326,8 @@ class ActionHandoff(AssistantAction):
         text = turn.say("handoff", organization=org.name, contact=org.contact, hours=org.hours)
         if settings().secret_problem():  # without the deployment key a contact could not be kept safely
             return Reply(text, [])
-        return Reply(paragraphs(text, turn.say("handoff_offer")), [SlotSet(Slot.HANDOFF_PENDING, True)])
+        offer = "handoff_offer_chat" if turn.channel in KEYWORD_CHANNELS else "handoff_offer"
+        return Reply(paragraphs(text, turn.say(offer)), [SlotSet(Slot.HANDOFF_PENDING, True)])
 
 
 class ActionMore(AssistantAction):
@@ -302,7 +342,7 @@ class ActionMore(AssistantAction):
         page = turn.tracker.get_slot(Slot.MORE_PAGE)
         if article_id and page is not None and not turn.long_form:
             full = turn.kb.articles[article_id].text[turn.language].full
-            parts = pages(full, SMS_PAGE_SEGMENTS, turn.say("more_hint"))
+            parts = pages(full, SMS_PAGE_SEGMENTS, turn.say("more_hint"), lambda text: as_sent(turn.kb, turn.language, text))
             if int(page) < len(parts):
                 following = int(page) + 1
                 return Reply(parts[int(page)], [SlotSet(Slot.MORE_PAGE, following if following < len(parts) else None)])

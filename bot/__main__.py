@@ -263,7 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--endpoints", type=Path, default=settings().endpoints)
     p.set_defaults(handler=purge)
 
-    commands.add_parser("cost", help="SMS segments of every short answer, per language").set_defaults(handler=sms_cost)
+    commands.add_parser("cost", help="SMS segments of the first message of every answer, per language, as sent").set_defaults(
+        handler=sms_cost
+    )
 
     p = commands.add_parser("users", help="staff accounts for the console")
     accounts = p.add_subparsers(dest="users_command", required=True)

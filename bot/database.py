@@ -48,7 +48,8 @@ def database_url(config: dict[str, Any]) -> sa.engine.URL | str:
 @cache
 def engine_for(endpoints: Path) -> sa.engine.Engine:
     """An engine on the tracker store's database, with our tables created."""
-    engine = sa.create_engine(database_url(tracker_store_config(endpoints)), hide_parameters=True)
+    # pre-ping: after a database outage the pool holds dead connections; it swaps them for live ones.
+    engine = sa.create_engine(database_url(tracker_store_config(endpoints)), hide_parameters=True, pool_pre_ping=True)
     create_tables(engine)
     return engine
 
@@ -61,3 +62,21 @@ def create_tables(engine: sa.engine.Engine, tables: list[sa.Table] | None = None
         metadata.create_all(engine, tables=tables)
     except (sa.exc.IntegrityError, sa.exc.ProgrammingError):
         metadata.create_all(engine, tables=tables)
+    add_new_columns(engine, tables or list(metadata.tables.values()))
+
+
+def add_new_columns(engine: sa.engine.Engine, tables: list[sa.Table]) -> None:
+    """Columns added to a table after a deployment created it (always nullable): ALTER TABLE ADD
+    COLUMN, the one migration SQLite and PostgreSQL both do in place."""
+    inspector = sa.inspect(engine)
+    for table in tables:
+        existing = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in existing:
+                kind = column.type.compile(engine.dialect)
+                try:
+                    with engine.begin() as db:
+                        db.execute(sa.text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+                except sa.exc.DBAPIError:  # another instance starting at the same time added it
+                    if column.name not in {c["name"] for c in sa.inspect(engine).get_columns(table.name)}:
+                        raise

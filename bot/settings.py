@@ -22,6 +22,10 @@ class Settings:
     """BOT_SECRET_KEY: turns phone numbers and chat ids into pseudonyms and encrypts contacts."""
     twilio_auth_token: str
     """TWILIO_AUTH_TOKEN: checks the signature of every SMS webhook."""
+    twilio_account_sid: str
+    """TWILIO_ACCOUNT_SID: the account staff replies are sent from (bot.outbound)."""
+    twilio_api_url: str
+    """TWILIO_API_URL: another REST API server (the tests use a fake one on loopback)."""
     sms_webhook_url: str
     """SMS_WEBHOOK_URL: the public URL Twilio calls, when the server sits behind a proxy."""
     telegram_bot_token: str
@@ -58,6 +62,8 @@ def settings() -> Settings:
     return Settings(
         secret_key=env.get("BOT_SECRET_KEY", ""),
         twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+        twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+        twilio_api_url=env.get("TWILIO_API_URL", "https://api.twilio.com"),
         sms_webhook_url=env.get("SMS_WEBHOOK_URL", ""),
         telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
         telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),

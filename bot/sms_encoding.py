@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 GSM7_BASIC = set(
@@ -64,11 +65,12 @@ def restore_at_signs(text: str) -> str:
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])")
 
 
-def pages(text: str, max_segments: int, more_hint: str) -> list[str]:
-    """Split `text` at sentence boundaries into pages of at most `max_segments` segments, every
-    page but the last ending with `more_hint` ("Reply MORE for the rest"). Paragraph breaks are
-    kept; a single sentence longer than a page becomes a page of its own."""
-    if cost(text).segments <= max_segments:
+def pages(text: str, max_segments: int, more_hint: str, as_sent: Callable[[str], str] = str) -> list[str]:
+    """Split `text` at sentence boundaries into pages of at most `max_segments` segments as sent
+    (`as_sent`: folded where the language folds), every page but the last ending with `more_hint`
+    ("Reply MORE for more"). Paragraph breaks are kept; a single sentence longer than a page
+    becomes a page of its own."""
+    if cost(as_sent(text)).segments <= max_segments:
         return [text]
     result: list[str] = []
     current = ""
@@ -76,7 +78,7 @@ def pages(text: str, max_segments: int, more_hint: str) -> list[str]:
         for number, sentence in enumerate(s for s in SENTENCE_END.split(paragraph) if s.strip()):
             separator = "" if not current else (" " if number else "\n\n")
             candidate = current + separator + sentence.strip()
-            if current and cost(f"{candidate}\n\n{more_hint}").segments > max_segments:
+            if current and cost(as_sent(f"{candidate}\n\n{more_hint}")).segments > max_segments:
                 result.append(f"{current}\n\n{more_hint}")
                 candidate = sentence.strip()
             current = candidate

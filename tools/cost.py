@@ -1,39 +1,43 @@
-"""`python -m bot cost`: what the SMS answers cost, in segments, per article and language.
+"""`python -m bot cost`: what the first SMS of every answer costs, in segments, per language.
 
-For each article's short form: segments as written and folded to GSM-7, then the mean and maximum
-per language. The bot adds notices to what it sends; this measures the article itself, which is
-what staff can shorten.
+The first SMS is counted whole and as sent (bot.knowledge.render.first_sms): the short form, its
+notices, the ZIP question where there is one, the MORE hint, folded to GSM-7 in the languages
+that fold (knowledge/languages.yml). "As written" is the same message with every accent kept, to
+show what folding saves. `kb check` fails above 3 segments for one answer or 2 on average.
 """
 
 from __future__ import annotations
 
 import statistics
+from dataclasses import replace
+from datetime import date
 
 from bot.knowledge.loader import knowledge
-from bot.sms_encoding import cost, fold
+from bot.knowledge.render import first_sms
+from bot.sms_encoding import cost
 
 
 def main() -> int:
     kb = knowledge()
+    today = date.today()
+    unfolded = replace(kb, languages={code: replace(lang, sms_fold=False) for code, lang in kb.languages.items()})
     languages = list(kb.languages)
-    print("| article | " + " | ".join(f"{code} (folded)" for code in languages) + " |")
+    print("First SMS of each answer, segments as sent\n")
+    print("| article | " + " | ".join(languages) + " |")
     print("|---|" + "---|" * len(languages))
-    per_language: dict[str, list[tuple[int, int]]] = {code: [] for code in languages}
+    sent: dict[str, list[int]] = {code: [] for code in languages}
+    written: dict[str, list[int]] = {code: [] for code in languages}
     for article in kb.articles.values():
-        cells = []
         for code in languages:
-            short = article.text[code].short
-            pair = (cost(short).segments, cost(fold(short)).segments)
-            per_language[code].append(pair)
-            cells.append(f"{pair[0]} ({pair[1]})")
-        print(f"| {article.id} | " + " | ".join(cells) + " |")
-    print("\n| language | encoding as written | mean segments | max | mean folded | max folded |")
-    print("|---|---|---|---|---|---|")
-    for code, pairs in per_language.items():
-        encodings = {cost(a.text[code].short).encoding for a in kb.articles.values()}
-        raw, folded = [p[0] for p in pairs], [p[1] for p in pairs]
+            sent[code].append(cost(first_sms(kb, article, code, today)).segments)
+            written[code].append(cost(first_sms(unfolded, article, code, today)).segments)
+        print(f"| {article.id} | " + " | ".join(str(sent[code][-1]) for code in languages) + " |")
+    print("\n| language | folded | encoding as sent | mean as sent | max as sent | mean as written | max as written |")
+    print("|---|---|---|---|---|---|---|")
+    for code in languages:
+        encodings = {cost(first_sms(kb, a, code, today)).encoding for a in kb.articles.values()}
         print(
-            f"| {code} | {'/'.join(sorted(encodings))} | {statistics.mean(raw):.2f} | {max(raw)} | "
-            f"{statistics.mean(folded):.2f} | {max(folded)} |"
+            f"| {code} | {'yes' if kb.languages[code].sms_fold else 'no'} | {'/'.join(sorted(encodings))} | "
+            f"{statistics.mean(sent[code]):.2f} | {max(sent[code])} | {statistics.mean(written[code]):.2f} | {max(written[code])} |"
         )
     return 0

@@ -67,7 +67,8 @@ def postgres_database(prefix: str = "bot_test", server: Postgres = MACHINE_POSTG
 
 
 def query(database: Database | Path, sql: str) -> list[tuple]:
-    """Rows of `sql` in a scratch PostgreSQL database or a SQLite database (its path)."""
+    """Rows of `sql` in a scratch PostgreSQL database or a SQLite database (its path); a statement
+    that changes rows is committed and returns none."""
     if isinstance(database, Path):
         with sqlite3.connect(database) as db:
             return db.execute(sql).fetchall()
@@ -75,7 +76,9 @@ def query(database: Database | Path, sql: str) -> list[tuple]:
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql)
-            return cursor.fetchall()
+            rows = cursor.fetchall() if cursor.description else []
+        connection.commit()
+        return rows
     finally:
         connection.close()
 

@@ -29,12 +29,14 @@ fewer characters, and a megabyte of text would hold up every conversation while 
 class Outgoing:
     """The assistant's reply to one message, as the tracker stored it and as it is delivered: the
     text, its language (SMS folding) and the titles of its numbered menu (Telegram buttons).
-    `silent` when the assistant deliberately says nothing (after STOP)."""
+    `silent` when the assistant deliberately says nothing (after STOP, while staff answer);
+    `handoff` when the person just agreed to a staff member answering in this chat."""
 
     text: str = ""
     language: str | None = None
     menu: list[str] = field(default_factory=list)
     silent: bool = False
+    handoff: bool = False
 
 
 class TurnFailed(Exception):
@@ -63,7 +65,7 @@ class ReplyCollector(OutputChannel):
             self.replies.append(Outgoing(silent=True))
         elif message.get("text"):
             menu = [button["title"] for button in message.get("buttons") or []]
-            self.replies.append(Outgoing(message["text"], message.get("language"), menu))
+            self.replies.append(Outgoing(message["text"], message.get("language"), menu, handoff=bool(message.get("handoff"))))
 
     def reply(self) -> Outgoing:
         """Everything said this turn (actions send one message)."""
@@ -75,6 +77,7 @@ class ReplyCollector(OutputChannel):
             next((r.language for r in reversed(spoken) if r.language), None),
             next((r.menu for r in reversed(spoken) if r.menu), []),
             silent=not spoken and any(r.silent for r in self.replies),
+            handoff=any(r.handoff for r in spoken),
         )
 
 
@@ -113,6 +116,23 @@ async def take_turn(
     if not reply.text and not reply.silent:  # the action server failed: the message is stored, unanswered
         logger.error(f"turn of {sender} stored without an answer (is the action server up?)")
         raise TurnFailed(await apology(agent, sender, text), processed=True)
+    return reply
+
+
+async def queue_for_staff(
+    agent: Any, reply: Outgoing, sender: str, channel: str, address: str, reply_from: str | None
+) -> Outgoing:
+    """When the person just agreed to a staff member answering here, queue the conversation with
+    the address the answer must go to (encrypted; bot.handoffs). Only the channel knows it, and
+    only during this request. If it cannot be kept, the person is told to try again, not promised
+    an answer that cannot come."""
+    if not reply.handoff:
+        return reply
+    try:
+        handoffs.open_chat(sender, reply.language, channel, address, reply_from)
+    except Exception as error:
+        logger.error(f"handoff of {sender} not queued: {type(error).__name__}")
+        return Outgoing(await apology(agent, sender, ""), reply.language)
     return reply
 
 

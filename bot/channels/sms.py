@@ -41,14 +41,17 @@ from bot.channels.common import (
     apology,
     channel_blueprint,
     delete_conversation,
+    queue_for_staff,
     take_turn,
 )
 from bot.keywords import DELETE, keyword
+from bot.knowledge.loader import knowledge
+from bot.knowledge.render import as_sent
 from bot.privacy.pseudonym import pseudonym
 from bot.privacy.redact import install_log_redaction
 from bot.privacy.store import unwrap
 from bot.settings import settings
-from bot.sms_encoding import fold, restore_at_signs
+from bot.sms_encoding import restore_at_signs
 
 logger = logging.getLogger(__name__)
 CHANNEL = "sms"
@@ -115,14 +118,12 @@ class SmsInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> SmsInput:
-        credentials = credentials or {}
-        return cls(fold_languages=credentials.get("fold_languages") or [])
+        return cls()
 
-    def __init__(self, fold_languages: list[str]) -> None:
+    def __init__(self) -> None:
         install_log_redaction()
         self.validator = configured_validator()
         self.public_url = settings().sms_webhook_url
-        self.fold_languages = set(fold_languages)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         sms = channel_blueprint("sms_webhook")
@@ -198,6 +199,7 @@ class SmsInput(InputChannel):
             return await delete_conversation(agent, sender)
         picture_only = not body and media_count(params) > 0
         reply = await take_turn(agent, on_new_message, body, sender, channel, media=picture_only, message_id=params["MessageSid"])
+        reply = await queue_for_staff(agent, reply, sender, channel, params["From"], params.get("To"))
         if not reply.text:
             return None
-        return fold(reply.text) if channel == CHANNEL and reply.language in self.fold_languages else reply.text
+        return as_sent(knowledge(), reply.language, reply.text) if channel == CHANNEL else reply.text

@@ -34,6 +34,7 @@ from bot.channels.common import (
     apology,
     channel_blueprint,
     delete_conversation,
+    queue_for_staff,
     take_turn,
 )
 from bot.keywords import DELETE, keyword
@@ -172,7 +173,8 @@ class TelegramInput(InputChannel):
         if command == DELETE_COMMAND or keyword(text) == DELETE:
             return Outgoing(await delete_conversation(agent, sender))
         message_id = f"update-{update.update_id}"
-        return await take_turn(agent, on_new_message, COMMANDS.get(command) or text, sender, CHANNEL, not text, message_id)
+        reply = await take_turn(agent, on_new_message, COMMANDS.get(command) or text, sender, CHANNEL, not text, message_id)
+        return await queue_for_staff(agent, reply, sender, CHANNEL, str(chat_id), None)
 
     async def send(self, chat_id: int, outgoing: Outgoing) -> None:
         assert self.bot is not None

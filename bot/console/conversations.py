@@ -18,7 +18,7 @@ from sanic.request import Request
 from bot.console import auth
 from bot.console.db import conversations as conversation_index
 from bot.console.db import corrections, messages, reviews
-from bot.console.events import transcript, user_message
+from bot.console.events import Turn, transcript, user_message
 from bot.console.index import EVENTS, refresh
 from bot.console.web import HEADERS, page, staff
 
@@ -94,19 +94,24 @@ async def conversation_list(request: Request, session: auth.Session) -> response
                 intents=request.app.ctx.intents)  # fmt: skip
 
 
+def conversation_turns(db: sa.engine.Connection, sender: str) -> list[Turn]:
+    """One conversation as staff read it: messages, replies, staff messages, corrections."""
+    events = db.execute(
+        sa.select(EVENTS.c.id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
+        .where(EVENTS.c.sender_id == sender, EVENTS.c.type_name.in_(["user", "bot", "slot"]))
+        .order_by(EVENTS.c.id)
+    ).fetchall()
+    fixed = {r.event_id: r.intent for r in db.execute(sa.select(corrections).where(corrections.c.sender_id == sender))}
+    return transcript(events, fixed)
+
+
 @conversations.get("/conversations/<sender>")
 @staff()
 async def conversation(request: Request, session: auth.Session, sender: str) -> response.HTTPResponse:
     with request.app.ctx.engine.begin() as db:
-        events = db.execute(
-            sa.select(EVENTS.c.id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
-            .where(EVENTS.c.sender_id == sender, EVENTS.c.type_name.in_(["user", "bot", "slot"]))
-            .order_by(EVENTS.c.id)
-        ).fetchall()
+        turns = conversation_turns(db, sender)
         review = db.execute(sa.select(reviews).where(reviews.c.sender_id == sender)).first()
-        fixed = {r.event_id: r.intent for r in db.execute(sa.select(corrections).where(corrections.c.sender_id == sender))}
         auth.record(db, session.user, "open conversation", sender)
-    turns = transcript(events, fixed)
     if not turns:
         return page("gone.html", status=404, session=session)
     return page("transcript.html", session=session, sender=sender, turns=turns, review=review, intents=request.app.ctx.intents)

@@ -39,13 +39,24 @@ class Turn:
     """One line of a transcript: a person's message (with what was understood and the article
     answered) or the assistant's reply."""
 
-    who: str  # "user" | "bot"
+    who: str  # "user" | "bot" | "staff"
     at: float
     text: str
     event_id: int | None = None
     seen: UserMessageSeen | None = None
     article: str | None = None
     corrected: str | None = None
+    by: str | None = None  # the staff member who wrote it
+
+
+STAFF = "staff"
+"""The metadata key of a message a staff member sent from the console (its value: who)."""
+
+
+def staff_message(text: str, user: str, at: float) -> dict[str, Any]:
+    """A staff member's message as a stored `bot` event of the conversation: the transcript shows
+    it, and DELETE and retention erase it with the rest of the conversation."""
+    return {"event": "bot", "timestamp": at, "text": text, "data": {}, "metadata": {STAFF: user}}
 
 
 def transcript(rows: Iterable[Any], corrections: dict[int, str]) -> list[Turn]:
@@ -58,7 +69,8 @@ def transcript(rows: Iterable[Any], corrections: dict[int, str]) -> list[Turn]:
             seen = user_message(data)
             turns.append(Turn("user", row.timestamp, seen.text, row.id, seen, corrected=corrections.get(row.id)))
         elif row.type_name == "bot" and data.get("text"):
-            turns.append(Turn("bot", row.timestamp, data["text"]))
+            by = (data.get("metadata") or {}).get(STAFF)
+            turns.append(Turn(STAFF if by else "bot", row.timestamp, data["text"], by=by))
         elif data.get("name") == Slot.ARTICLE and data.get("value"):
             asked = [turn for turn in turns if turn.who == "user"]
             if asked:

@@ -22,16 +22,18 @@ import yaml
 from bot import ROOT
 from bot.knowledge.model import PROVIDER_CATEGORIES, TRANSLATION_STATES, KnowledgeBase
 from bot.knowledge.providers import centroid
-from bot.knowledge.render import sms_answer, zip_question
+from bot.knowledge.render import first_sms
 from bot.sms_encoding import cost
 
 SHORT_MAX = 300
 """Characters in an SMS answer as written by staff."""
 FULL_MAX = 1600
 """Characters in a chat answer: well under Telegram's 4,096 with notices and menus added."""
-FIRST_SMS_MAX_SEGMENTS = 8
+FIRST_SMS_MAX_SEGMENTS = 3
 """Segments the whole first SMS of an answer may cost (short form, notices, ZIP question, MORE
-hint), counted as sent. A ceiling against regressions; `python -m bot cost` shows the averages."""
+hint), counted as sent: a nonprofit pays for every one."""
+FIRST_SMS_MEAN_SEGMENTS = 2.0
+"""What the first SMS may cost on average over a language's articles (`python -m bot cost`)."""
 NONPROFIT_SOURCES = (
     "aclu.org", "aclumaine.org", "aclunorcal.org", "ilrc.org", "nilc.org", "cliniclegal.org",  # know your rights
     "tahirih.org",  # immigrant survivors of violence
@@ -98,9 +100,10 @@ def check(kb: KnowledgeBase, today: date | None = None) -> list[str]:
                 problems.append(f"{where} [{code}]: short is {len(text.short)} characters (at most {SHORT_MAX})")
             if len(text.full) > FULL_MAX:
                 problems.append(f"{where} [{code}]: full is {len(text.full)} characters (at most {FULL_MAX})")
-            segments = first_sms_segments(kb, article.id, code, today)
+            segments = cost(first_sms(kb, article, code, today)).segments
             if segments > FIRST_SMS_MAX_SEGMENTS:
                 problems.append(f"{where} [{code}]: the first SMS costs {segments} segments (at most {FIRST_SMS_MAX_SEGMENTS})")
+    problems += _check_sms_means(kb, today)
     reference = kb.ui.get(kb.default_language, {})
     for code in sorted(languages):
         messages = kb.ui.get(code)
@@ -120,10 +123,13 @@ def check(kb: KnowledgeBase, today: date | None = None) -> list[str]:
     return problems
 
 
-def first_sms_segments(kb: KnowledgeBase, article_id: str, language: str, today: date) -> int:
-    """Segments of the first SMS a person receives for this article when no ZIP code is known yet."""
-    article = kb.articles[article_id]
-    return cost(sms_answer(kb, article, language, today, zip_question(kb, article, language))).segments
+def _check_sms_means(kb: KnowledgeBase, today: date) -> list[str]:
+    problems = []
+    for code in kb.languages:
+        segments = [cost(first_sms(kb, a, code, today)).segments for a in kb.articles.values() if code in a.text]
+        if segments and (mean := sum(segments) / len(segments)) > FIRST_SMS_MEAN_SEGMENTS:
+            problems.append(f"[{code}] the first SMS costs {mean:.2f} segments on average (at most {FIRST_SMS_MEAN_SEGMENTS})")
+    return problems
 
 
 def _check_providers(kb: KnowledgeBase, today: date) -> list[str]:

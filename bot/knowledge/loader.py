@@ -108,7 +108,12 @@ def load_knowledge(directory: Path = KNOWLEDGE_DIR, providers: Path | None = Non
     `providers` names another provider file (tests use their own fixture directory).
     """
     languages = {
-        code: Language(code=code, name=entry["name"], names=tuple(n.lower() for n in entry["names"]))
+        code: Language(
+            code=code,
+            name=entry["name"],
+            names=tuple(n.lower() for n in entry["names"]),
+            sms_fold=bool(entry.get("sms_fold", False)),
+        )
         for code, entry in _field(_read(directory / "languages.yml"), "languages", directory, dict).items()
     }
     articles = {}

@@ -50,6 +50,8 @@ class Language:
     name: str
     names: tuple[str, ...]
     """Lower-case words people use to ask for this language ("español", "中文")."""
+    sms_fold: bool = False
+    """SMS in this language are sent folded to GSM-7 (knowledge/languages.yml says why)."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from datetime import date
 
 from bot.knowledge.model import Article, KnowledgeBase
 from bot.knowledge.providers import Match, search
+from bot.sms_encoding import fold
 
 LANGUAGE_KEY = "lang:"
 """Menu entries are article ids, or `lang:<code>` in the language menu."""
@@ -43,13 +44,16 @@ def menu(kb: KnowledgeBase, language: str, keys: list[str], intro_key: str) -> s
     return "\n".join(lines)
 
 
-def article_body(kb: KnowledgeBase, article: Article, language: str, long_form: bool, today: date) -> str:
-    """The answer itself with its notices: "may have changed" when stale, "not legal advice" when legal."""
+def article_body(
+    kb: KnowledgeBase, article: Article, language: str, long_form: bool, today: date, legal_key: str = "legal_notice"
+) -> str:
+    """The answer itself with its notices: "may have changed" when stale, "not legal advice" when
+    legal (`legal_key` names the notice: SMS carries a one-line one)."""
     text = article.text[language]
     return paragraphs(
         text.full if long_form else text.short,
         kb.say(language, "stale_notice", date=article.reviewed.isoformat()) if article.is_stale(today) else None,
-        kb.say(language, "legal_notice") if article.legal else None,
+        kb.say(language, legal_key) if article.legal else None,
     )
 
 
@@ -59,11 +63,23 @@ def zip_question(kb: KnowledgeBase, article: Article, language: str) -> str | No
 
 
 def sms_answer(kb: KnowledgeBase, article: Article, language: str, today: date, finder: str | None) -> str:
-    """The first SMS of an answer, exactly as sent: the short form with its notices, the finder
-    (places near the person's ZIP code, or the question for one), and the MORE hint. `kb check`
-    and `python -m bot cost` count this text, so what they measure is what people pay for."""
-    body = article_body(kb, article, language, long_form=False, today=today)
+    """The first SMS of an answer: the short form with its notices (the legal one in one line), the
+    finder (places near the person's ZIP code, or the question for one), and the MORE hint.
+    `as_sent` of it is what `kb check` and `python -m bot cost` count: what people pay for."""
+    body = article_body(kb, article, language, long_form=False, today=today, legal_key="sms_legal_notice")
     return paragraphs(body, finder, kb.say(language, "more_hint"))
+
+
+def as_sent(kb: KnowledgeBase, language: str | None, text: str) -> str:
+    """An SMS as it leaves: folded to GSM-7 in the languages whose readers accept it
+    (knowledge/languages.yml), as written in the others."""
+    known = kb.languages.get(language or "")
+    return fold(text) if known and known.sms_fold else text
+
+
+def first_sms(kb: KnowledgeBase, article: Article, language: str, today: date) -> str:
+    """The first SMS a person receives for this article before any ZIP code is known, as sent."""
+    return as_sent(kb, language, sms_answer(kb, article, language, today, zip_question(kb, article, language)))
 
 
 def provider_line(match: Match) -> str:

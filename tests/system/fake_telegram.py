@@ -5,49 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 from typing import Any
 
 from aiohttp import web
+from loopback import LoopbackApi
 
 from tools.waiting import wait_for
 
 
-class FakeTelegram:
+class FakeTelegram(LoopbackApi):
     def __init__(self, port: int) -> None:
-        self.port = port
+        super().__init__(port)
         self.sent: list[dict[str, Any]] = []  # sendMessage calls
         self.calls: list[str] = []  # every method called
         self.queued: list[dict[str, Any]] = []  # updates for getUpdates
         self.failing_sends = 0  # the next this many sendMessage calls fail as Telegram does (502)
-        self.loop = asyncio.new_event_loop()
-        self.ready = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.rate_limits: list[int] = []  # the next sendMessage calls answered 429 with these retry_after
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> FakeTelegram:
-        self.thread.start()
-        if not self.ready.wait(10):
-            raise RuntimeError(f"the fake Bot API did not start on port {self.port}")
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-
-    def _serve(self) -> None:
-        asyncio.set_event_loop(self.loop)
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._method)
-        runner = web.AppRunner(app)
-        self.loop.run_until_complete(runner.setup())
-        self.loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
-        self.ready.set()
-        self.loop.run_forever()
 
     async def _method(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -58,6 +35,13 @@ class FakeTelegram:
             params = {k: v for k, v in (await request.post()).items()}
         if method == "getMe":
             result: Any = {"id": 4242, "is_bot": True, "first_name": "Test", "username": "test_bot"}
+        elif method == "sendMessage" and self.rate_limits:
+            wait = self.rate_limits.pop(0)
+            return web.json_response(
+                {"ok": False, "error_code": 429, "description": f"Too Many Requests: retry after {wait}",
+                 "parameters": {"retry_after": wait}},
+                status=429,
+            )  # fmt: skip
         elif method == "sendMessage" and self.failing_sends:
             self.failing_sends -= 1
             return web.json_response({"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502)

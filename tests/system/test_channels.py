@@ -22,6 +22,8 @@ from planted import PLANTED_BY_LANGUAGE, PLANTED_DETAILS
 
 from bot import ROOT
 from bot.knowledge.loader import knowledge
+from bot.knowledge.render import as_sent
+from bot.sms_encoding import cost
 from tools.local_server import running_assistant
 from tools.scratch import everything_in, postgres_database, production_environment, query
 from tools.waiting import wait_for
@@ -77,8 +79,9 @@ def test_a_genuine_sms_gets_twiml_in_the_sender_language_and_a_retry_is_processe
     kb = knowledge()
     sid = f"SM{uuid.uuid4().hex}"
     status, reply = sms(server, "cuánto cuesta la ciudadanía", sid=sid, phone="+16175550111")
-    assert status == 200 and kb.articles["citizenship.fees"].text["es"].short in reply
-    assert kb.say("es", "more_hint") in reply
+    assert status == 200 and as_sent(kb, "es", kb.articles["citizenship.fees"].text["es"].short) in reply
+    assert as_sent(kb, "es", kb.say("es", "more_hint")) in reply
+    assert cost(reply).encoding == "GSM-7" and cost(reply).segments <= 3  # Spanish folds: "ciudadanía" costs UCS-2
 
     def user_events() -> int:
         return sum('"event": "user"' in line and "cuánto cuesta la ciudadanía" in line for line in stored(server).splitlines())
@@ -93,17 +96,18 @@ def test_more_pages_through_the_full_article(server):
     phone = "+16175550112"
     sms(server, "cuánto cuesta la ciudadanía", phone=phone)
     _, page = sms(server, "MORE", phone=phone)
-    assert page.split("\n\n")[0] in kb.articles["citizenship.fees"].text["es"].full
+    assert page.split("\n\n")[0] in as_sent(kb, "es", kb.articles["citizenship.fees"].text["es"].full)
+    assert cost(page).encoding == "GSM-7" and cost(page).segments <= 4
 
 
 def test_stop_silences_until_start(server):
     kb = knowledge()
     phone = "+16175550113"
     sms(server, "hola, necesito ayuda con mi permiso de trabajo", phone=phone)
-    assert sms(server, "PARAR", phone=phone) == (200, kb.say("es", "stop"))
+    assert sms(server, "PARAR", phone=phone) == (200, as_sent(kb, "es", kb.say("es", "stop")))
     assert sms(server, "hola?", phone=phone) == (200, None)
     status, reply = sms(server, "START", phone=phone)
-    assert status == 200 and reply.startswith(kb.say("es", "greeting"))
+    assert status == 200 and reply.startswith(as_sent(kb, "es", kb.say("es", "greeting")))
 
 
 def test_a_picture_or_an_empty_sms_gets_a_kind_reply_in_the_conversation_language(server):
@@ -119,8 +123,8 @@ def test_delete_erases_the_conversation_and_a_pending_request_to_be_called(serve
     phone = "+16175550115"
     marker = "mwen bezwen yon avoka gratis"
     sms(server, marker, phone=phone)
-    assert kb.say("ht", "handoff_offer") in sms(server, "mwen vle pale ak yon moun", phone=phone)[1]
-    assert sms(server, "rele m nan 617-555-0142", phone=phone) == (200, kb.say("ht", "handoff_saved"))
+    assert as_sent(kb, "ht", kb.say("ht", "handoff_offer_chat")) in sms(server, "mwen vle pale ak yon moun", phone=phone)[1]
+    assert sms(server, "rele m nan 617-555-0142", phone=phone) == (200, as_sent(kb, "ht", kb.say("ht", "handoff_saved")))
     requests = lambda: stored(server, "SELECT language FROM console_handoffs").split()  # noqa: E731
     assert "ht" in requests()
     assert sms(server, "EFASE", phone=phone) == (200, kb.say("ht", "deleted"))
@@ -133,7 +137,8 @@ def test_whatsapp_gets_the_whole_article_keywords_work_and_the_number_is_never_k
     whatsapp = "whatsapp:+16175550161"
     status, reply = sms(server, "cuánto cuesta la ciudadanía", phone=whatsapp)
     assert status == 200 and kb.articles["citizenship.fees"].text["es"].full in reply
-    assert kb.say("es", "more_hint") not in reply  # no SMS pages on WhatsApp
+    assert reply.startswith(f"*{kb.articles['citizenship.fees'].text['es'].title}*\n\n")  # WhatsApp shows it bold
+    assert as_sent(kb, "es", kb.say("es", "more_hint")) not in reply  # no SMS pages on WhatsApp
     location = {"Latitude": "42.3601", "Longitude": "-71.0589"}
     assert sms(server, "", phone=whatsapp, **location) == (200, kb.say("es", "no_text"))
     picture = {"NumMedia": "1", "MediaUrl0": "https://example.org/p.jpg", "MediaContentType0": "image/jpeg"}
@@ -230,8 +235,9 @@ def test_no_phone_number_telegram_id_or_planted_detail_in_any_language_is_stored
     phone = "+16175550177"
     sms(server, f"mi numero A es {PLANTED[0]} y mi seguro social {PLANTED[1]}, como renuevo mi permiso", phone=phone)
     sms(server, f"escribeme a {PLANTED[2]} o llamame al {PLANTED[3]}, recibo {PLANTED[4]}", phone=phone)
-    assert knowledge().say("es", "handoff_offer") in sms(server, "quiero hablar con una persona", phone=phone)[1]
-    assert sms(server, f"llamame al {PLANTED[3]}", phone=phone) == (200, knowledge().say("es", "handoff_saved"))
+    kb = knowledge()
+    assert as_sent(kb, "es", kb.say("es", "handoff_offer_chat")) in sms(server, "quiero hablar con una persona", phone=phone)[1]
+    assert sms(server, f"llamame al {PLANTED[3]}", phone=phone) == (200, as_sent(kb, "es", kb.say("es", "handoff_saved")))
     before = len(telegram_api.sent)
     telegram(server, text_update(9000 + before, CHAT_ID + 3, f"my A number is {PLANTED[0]}, email {PLANTED[2]}"))
     assert len(telegram_api.sent) == before + 1
@@ -273,12 +279,12 @@ def test_oversized_requests_are_refused_before_they_are_read_and_the_server_stay
     assert (status, reply) == (200, knowledge().say("es", "too_long"))
     assert "necesito ayuda con mi permiso de trabajo necesito" not in stored(server)
     status, reply = sms(server, "cuánto cuesta la ciudadanía", phone="+16175550132")
-    assert status == 200 and knowledge().articles["citizenship.fees"].text["es"].short in reply
+    assert status == 200 and as_sent(knowledge(), "es", knowledge().articles["citizenship.fees"].text["es"].short) in reply
 
 
 def test_odd_input_gets_a_clear_answer_never_a_500(server):
     status, reply = sms(server, "hola", NumMedia="abc", phone="+16175550133")
-    assert status == 200 and reply.startswith(knowledge().say("es", "greeting"))
+    assert status == 200 and reply.startswith(as_sent(knowledge(), "es", knowledge().say("es", "greeting")))
     assert telegram(server, text_update(4242, CHAT_ID, "hola"), secret="clé-secrète") == 403
     rest = f"{server.url}/webhooks/rest/webhook"
     for body in (b"", b"[]", b"{not json", json.dumps({"sender": "a", "message": None}).encode(),

@@ -47,7 +47,7 @@ SECRET_KEYS = {
 NEEDS = {
     "rasa": SECRET_KEYS,  # the channels, and every variable of endpoints.production.yml
     "actions": {"ACTION_SERVER_TOKEN", "BOT_SECRET_KEY", "DB_PASSWORD"},  # token; encrypted contacts in the database
-    "console": {"BOT_SECRET_KEY", "DB_PASSWORD"},  # decrypts contacts; reads the database
+    "console": {"BOT_SECRET_KEY", "DB_PASSWORD", "TWILIO_AUTH_TOKEN", "TELEGRAM_BOT_TOKEN"},  # decrypts; reads; staff replies
     "purge": {"DB_PASSWORD", "ACTION_SERVER_TOKEN"},  # Rasa reads all of endpoints.production.yml
 }
 """The secrets each workload gets: exactly these, no more."""
@@ -63,6 +63,7 @@ CONFIG_KEYS = {
     "ACTION_SERVER_URL",
     "BOT_RETENTION_DAYS",
     "SMS_WEBHOOK_URL",
+    "TWILIO_ACCOUNT_SID",
     "LOG_LEVEL",
 }
 

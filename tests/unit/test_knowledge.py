@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from bot import ROOT
-from bot.knowledge.check import FIRST_SMS_MAX_SEGMENTS, SHORT_MAX, check, check_wiring, first_sms_segments, full_check
+from bot.knowledge.check import FIRST_SMS_MAX_SEGMENTS, FIRST_SMS_MEAN_SEGMENTS, SHORT_MAX, check, check_wiring, full_check
 from bot.knowledge.loader import KnowledgeError, load_knowledge
-from bot.knowledge.render import article_body, link, menu, sms_answer, zip_question
-from bot.sms_encoding import cost
+from bot.knowledge.render import article_body, first_sms, link, menu, sms_answer, zip_question
+from bot.sms_encoding import cost, fold
 
 CONTENT_ARTICLES = {
     "citizenship.eligibility", "citizenship.apply", "citizenship.fees", "citizenship.test",
@@ -101,22 +101,29 @@ def test_articles_cite_a_government_page_and_otherwise_only_recognised_nonprofit
 
 def test_kb_check_counts_the_whole_first_sms_as_sent(kb):
     article = kb.articles["help.legal"]  # a finder article: its first SMS also asks for a ZIP code
-    sent = sms_answer(kb, article, "vi", article.reviewed, zip_question(kb, article, "vi"))
-    for part in (article.text["vi"].short, kb.say("vi", "legal_notice"), kb.say("vi", "ask_zip"), kb.say("vi", "more_hint")):
+    sent = first_sms(kb, article, "vi", article.reviewed)
+    for part in (article.text["vi"].short, kb.say("vi", "sms_legal_notice"), kb.say("vi", "ask_zip"), kb.say("vi", "more_hint")):
         assert part in sent
-    assert (
-        first_sms_segments(kb, "help.legal", "vi", article.reviewed)
-        == cost(sent).segments
-        > cost(article.text["vi"].short).segments
-    )
-    assert all(first_sms_segments(kb, a, code, a_.reviewed) <= FIRST_SMS_MAX_SEGMENTS
-               for a, a_ in kb.articles.items() for code in kb.languages)  # fmt: skip
+    assert kb.say("vi", "legal_notice") not in sent  # SMS carries the one-line notice
+    spanish = first_sms(kb, article, "es", article.reviewed)
+    assert spanish == fold(sms_answer(kb, article, "es", article.reviewed, zip_question(kb, article, "es")))
+    assert cost(spanish).encoding == "GSM-7"  # Spanish folds; Vietnamese keeps its tone marks
+    segments = {code: [cost(first_sms(kb, a, code, TODAY)).segments for a in kb.articles.values()] for code in kb.languages}
+    assert all(max(counts) <= FIRST_SMS_MAX_SEGMENTS for counts in segments.values())
+    assert all(sum(counts) / len(counts) <= FIRST_SMS_MEAN_SEGMENTS for counts in segments.values())
 
 
 def test_kb_check_refuses_a_first_sms_over_the_limit(tmp_path):
     directory = copy_knowledge(tmp_path)
     edit_article(directory, "citizenship.fees", lambda a: a["text"]["vi"].update(short="😀" * SHORT_MAX))  # 2 UTF-16 units each
     assert any("citizenship.fees.yml [vi]: the first SMS costs" in p for p in check(load_knowledge(directory), TODAY))
+
+
+def test_kb_check_refuses_a_language_whose_first_sms_costs_over_two_segments_on_average(tmp_path):
+    directory = copy_knowledge(tmp_path)
+    for path in (directory / "articles").glob("*.yml"):
+        edit_article(directory, path.stem, lambda a: a["text"]["ar"].update(short="ق" * 150))
+    assert any(p.startswith("[ar] the first SMS costs 3.") for p in check(load_knowledge(directory), TODAY))
 
 
 def test_placeholder_contacts_are_a_warning_and_refused_for_deployment(kb):
