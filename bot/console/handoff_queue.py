@@ -22,6 +22,7 @@ from bot.console.events import staff_message, user_message
 from bot.console.index import EVENTS
 from bot.console.web import page, staff
 from bot.knowledge.loader import knowledge
+from bot.knowledge.render import as_sent
 from bot.outbound import SMS_MAX_CHARS
 from bot.privacy.pseudonym import MissingSecret
 from bot.privacy.redact import redact_bot_text
@@ -138,8 +139,11 @@ async def end(request: Request, session: auth.Session, request_id: int, how: str
 
 
 async def say(engine: sa.engine.Engine, chat: sa.Row, text: str, user: str) -> str | None:
-    """Send `text` to the person; when it went out, store it in their conversation. Why it did not
-    go out, or None. Both are in the audit log."""
+    """Send `text` to the person (an SMS as the assistant's are: folded where the language folds);
+    when it went out, store it in their conversation. Why it did not go out, or None. Both are in
+    the audit log."""
+    if chat.channel == "sms":
+        text = as_sent(knowledge(), chat.language, text)
     problem = await outbound.send(handoffs.destination(chat), text)
     handoffs.delivered(engine, chat.id, problem)
     with engine.begin() as db:
