@@ -37,9 +37,9 @@ train: setup
 check: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy
-	$(PY) -m rasa data validate --fail-on-warnings --quiet
-	$(PY) -m pytest -q tests/unit
+	# types and Rasa's data validation side by side: one core each
+	$(PY) -m mypy & types=$$!; $(PY) -m bot.rasa_launcher data validate --fail-on-warnings --quiet && wait $$types
+	$(PY) -m pytest -q -n 2 tests/unit
 
 # Everything: the check, the knowledge base as of today (review dates), then the system tests on the
 # trained model, real servers, PostgreSQL, Redis and a browser.
