@@ -27,17 +27,19 @@ def main() -> int:
     print("|---|" + "---|" * len(languages))
     sent: dict[str, list[int]] = {code: [] for code in languages}
     written: dict[str, list[int]] = {code: [] for code in languages}
+    encodings: dict[str, set[str]] = {code: set() for code in languages}
     for article in kb.articles.values():
         for code in languages:
-            sent[code].append(cost(first_sms(kb, article, code, today)).segments)
+            as_sent = cost(first_sms(kb, article, code, today))
+            sent[code].append(as_sent.segments)
+            encodings[code].add(as_sent.encoding)
             written[code].append(cost(first_sms(unfolded, article, code, today)).segments)
         print(f"| {article.id} | " + " | ".join(str(sent[code][-1]) for code in languages) + " |")
     print("\n| language | folded | encoding as sent | mean as sent | max as sent | mean as written | max as written |")
     print("|---|---|---|---|---|---|---|")
     for code in languages:
-        encodings = {cost(first_sms(kb, a, code, today)).encoding for a in kb.articles.values()}
         print(
-            f"| {code} | {'yes' if kb.languages[code].sms_fold else 'no'} | {'/'.join(sorted(encodings))} | "
+            f"| {code} | {'yes' if kb.languages[code].sms_fold else 'no'} | {'/'.join(sorted(encodings[code]))} | "
             f"{statistics.mean(sent[code]):.2f} | {max(sent[code])} | {statistics.mean(written[code]):.2f} | {max(written[code])} |"
         )
     return 0

@@ -69,6 +69,7 @@ def check(kb: KnowledgeBase, today: date | None = None) -> list[str]:
     today = today or date.today()
     problems: list[str] = []
     languages = set(kb.languages)
+    first_sms_segments: dict[str, list[int]] = {code: [] for code in languages}
     for article in kb.articles.values():
         where = f"articles/{article.id}.yml"
         if article.review_by < today:
@@ -101,9 +102,14 @@ def check(kb: KnowledgeBase, today: date | None = None) -> list[str]:
             if len(text.full) > FULL_MAX:
                 problems.append(f"{where} [{code}]: full is {len(text.full)} characters (at most {FULL_MAX})")
             segments = cost(first_sms(kb, article, code, today)).segments
+            first_sms_segments[code].append(segments)
             if segments > FIRST_SMS_MAX_SEGMENTS:
                 problems.append(f"{where} [{code}]: the first SMS costs {segments} segments (at most {FIRST_SMS_MAX_SEGMENTS})")
-    problems += _check_sms_means(kb, today)
+    problems += [
+        f"[{code}] the first SMS costs {sum(counts) / len(counts):.2f} segments on average (at most {FIRST_SMS_MEAN_SEGMENTS})"
+        for code, counts in sorted(first_sms_segments.items())
+        if counts and sum(counts) / len(counts) > FIRST_SMS_MEAN_SEGMENTS
+    ]
     reference = kb.ui.get(kb.default_language, {})
     for code in sorted(languages):
         messages = kb.ui.get(code)
@@ -120,15 +126,6 @@ def check(kb: KnowledgeBase, today: date | None = None) -> list[str]:
         f"organization.yml: main_menu names unknown article {a!r}" for a in kb.organization.main_menu if a not in kb.articles
     ]
     problems += _check_providers(kb, today)
-    return problems
-
-
-def _check_sms_means(kb: KnowledgeBase, today: date) -> list[str]:
-    problems = []
-    for code in kb.languages:
-        segments = [cost(first_sms(kb, a, code, today)).segments for a in kb.articles.values() if code in a.text]
-        if segments and (mean := sum(segments) / len(segments)) > FIRST_SMS_MEAN_SEGMENTS:
-            problems.append(f"[{code}] the first SMS costs {mean:.2f} segments on average (at most {FIRST_SMS_MEAN_SEGMENTS})")
     return problems
 
 

@@ -5,6 +5,7 @@ the `twilio` library and python-telegram-bot to fake Twilio and Telegram APIs on
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -54,7 +55,7 @@ def world(request, tmp_path_factory, apis):
         profile = ROOT / ("endpoints.production.yml" if database else "endpoints.yml")
         with running_assistant(workdir, RASA_PORT, ACTIONS_PORT, profile, env) as server:
             server.store = database or server.database
-            console_env = {**server_environment(env), "ENDPOINTS": str(workdir / "endpoints.yml")}
+            console_env = {**os.environ, **env, "ENDPOINTS": str(workdir / "endpoints.yml")}
             subprocess.run([sys.executable, "-m", "bot", "users", "add", "maria", "--role", "admin"], input=PASSWORD + "\n",
                            text=True, check=True, cwd=ROOT, env=console_env, timeout=120)  # fmt: skip
             log = (workdir / "console.log").open("w")
@@ -64,18 +65,12 @@ def world(request, tmp_path_factory, apis):
                 wait_for(lambda: answers(f"{CONSOLE}/login"), timeout=120, what="the console to answer")
                 with sync_playwright() as playwright:
                     browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-                    yield World(server, telegram_api, twilio_api, browser.new_page(), workdir / "console.log")
+                    yield World(server, telegram_api, twilio_api, browser.new_page())
                     browser.close()
             finally:
                 console.terminate()
                 console.wait(20)
                 log.close()
-
-
-def server_environment(extra: dict[str, str]) -> dict[str, str]:
-    import os
-
-    return {**os.environ, **extra}
 
 
 def answers(url: str) -> bool:
@@ -92,7 +87,6 @@ class World:
     telegram_api: FakeTelegram
     twilio_api: FakeTwilio
     page: Page
-    console_log: object
 
     def sign_in(self) -> None:
         self.page.goto(f"{CONSOLE}/login")
